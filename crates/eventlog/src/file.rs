@@ -1,0 +1,692 @@
+//! The embedded file backend.
+//!
+//! Layout of a log directory:
+//! ```text
+//! LOCK                         held (flock) by the one process that owns the log
+//! segments/<first-position>.seg  CRC32C-framed records, 20-digit zero-padded names
+//! groups/<name>.cursor         consumer group cursors
+//! ```
+//! One writer thread batches concurrent appends (group commit): one `write` and one
+//! `fdatasync` per batch; each append is acknowledged only after its bytes are durable, and
+//! readers see a record only from then on. Indexes live in memory and are rebuilt from the
+//! segments on open, so nothing but the segments needs to survive a crash.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use tokio::sync::{oneshot, watch};
+
+use crate::EventLog;
+use crate::error::{Error, Result};
+use crate::frame::{FrameError, decode_frame, encode_frame, valid_frame_after};
+use crate::group::{Consumer, GroupConfig, GroupRegistry, RecordSource};
+use crate::index::{Index, Plan};
+use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, now_micros};
+
+/// Options of the file backend.
+#[derive(Debug, Clone)]
+pub struct FileLogOptions {
+    /// A new segment starts once the active one reaches this size.
+    pub segment_bytes: u64,
+    /// Largest number of appends committed with one fdatasync.
+    pub max_batch: usize,
+}
+
+impl Default for FileLogOptions {
+    fn default() -> Self {
+        Self {
+            segment_bytes: 128 * 1024 * 1024,
+            max_batch: 4096,
+        }
+    }
+}
+
+/// The embedded, durable log. One process owns a log directory at a time.
+pub struct FileLog {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    shared: Arc<Mutex<Shared>>,
+    head: Arc<watch::Sender<Position>>,
+    writer: Mutex<Option<mpsc::Sender<Command>>>,
+    writer_thread: Mutex<Option<JoinHandle<()>>>,
+    groups: GroupRegistry,
+    _lock: File,
+}
+
+struct Segment {
+    path: PathBuf,
+    reader: Arc<File>,
+}
+
+#[derive(Clone, Copy)]
+struct Location {
+    segment: u32,
+    offset: u64,
+    len: u32,
+}
+
+struct Shared {
+    index: Index,
+    locations: Vec<Location>,
+    segments: Vec<Segment>,
+    failed: Option<String>,
+}
+
+enum Command {
+    Append {
+        stream: String,
+        expected: ExpectedVersion,
+        records: Vec<NewRecord>,
+        reply: oneshot::Sender<Result<Appended>>,
+    },
+    Close {
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
+
+fn io_error<'a>(op: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |source| Error::Io {
+        op,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn segment_path(dir: &Path, first_position: Position) -> PathBuf {
+    dir.join("segments")
+        .join(format!("{first_position:020}.seg"))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_error("sync directory", dir))
+}
+
+impl FileLog {
+    /// Opens (or creates) the log in `dir` with default options.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(dir, FileLogOptions::default())
+    }
+
+    /// Opens (or creates) the log in `dir`: takes the directory lock, verifies every segment,
+    /// truncates a torn tail, and refuses to open on corruption before the tail.
+    pub fn open_with(dir: impl AsRef<Path>, options: FileLogOptions) -> Result<Self> {
+        let dir = dir.as_ref().to_owned();
+        for sub in ["segments", "groups"] {
+            let path = dir.join(sub);
+            std::fs::create_dir_all(&path).map_err(io_error("create directory", &path))?;
+        }
+        let lock_path = dir.join("LOCK");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error("open lock file", &lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(Error::Locked { path: dir }),
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(Error::Io {
+                    op: "lock",
+                    path: lock_path,
+                    source,
+                });
+            }
+        }
+
+        let mut shared = recover(&dir)?;
+        if shared.segments.is_empty() {
+            let first = shared.index.last() + 1;
+            shared.segments.push(create_segment(&dir, first)?);
+        }
+        let active = shared.segments.last().expect("at least one segment");
+        let active_path = active.path.clone();
+        let active_file = OpenOptions::new()
+            .append(true)
+            .open(&active_path)
+            .map_err(io_error("open segment", &active_path))?;
+        let active_len = active_file
+            .metadata()
+            .map_err(io_error("stat segment", &active_path))?
+            .len();
+        let head = Arc::new(watch::Sender::new(shared.index.last()));
+        tracing::info!(dir = %dir.display(), head = shared.index.last(), segments = shared.segments.len(), "opened file log");
+
+        let shared = Arc::new(Mutex::new(shared));
+        let (tx, rx) = mpsc::channel();
+        let writer = Writer {
+            dir: dir.clone(),
+            options,
+            shared: shared.clone(),
+            head: head.clone(),
+            active: active_file,
+            active_path,
+            active_len,
+        };
+        let thread = std::thread::Builder::new()
+            .name("eventlog-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(io_error("spawn writer thread", &dir))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                groups: GroupRegistry::persistent(dir.join("groups")),
+                dir,
+                shared,
+                head,
+                writer: Mutex::new(Some(tx)),
+                writer_thread: Mutex::new(Some(thread)),
+                _lock: lock,
+            }),
+        })
+    }
+
+    /// The log directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+}
+
+fn create_segment(dir: &Path, first_position: Position) -> Result<Segment> {
+    let path = segment_path(dir, first_position);
+    File::create(&path)
+        .and_then(|f| f.sync_all())
+        .map_err(io_error("create segment", &path))?;
+    sync_dir(&dir.join("segments"))?;
+    let reader = Arc::new(File::open(&path).map_err(io_error("open segment", &path))?);
+    Ok(Segment { path, reader })
+}
+
+/// Scans every segment, rebuilding the indexes.
+fn recover(dir: &Path) -> Result<Shared> {
+    let segments_dir = dir.join("segments");
+    let mut names: Vec<(Position, PathBuf)> = std::fs::read_dir(&segments_dir)
+        .map_err(io_error("list segments", &segments_dir))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter_map(|path| {
+            let stem = path.file_stem()?.to_str()?;
+            let first = stem.parse().ok()?;
+            (path.extension()? == "seg").then_some((first, path))
+        })
+        .collect();
+    names.sort();
+
+    let mut shared = Shared {
+        index: Index::default(),
+        locations: Vec::new(),
+        segments: Vec::new(),
+        failed: None,
+    };
+    let segment_count = names.len();
+    for (segment_no, (first_position, path)) in names.into_iter().enumerate() {
+        let is_last = segment_no + 1 == segment_count;
+        if first_position != shared.index.last() + 1 {
+            return Err(Error::Corrupt {
+                path,
+                offset: 0,
+                reason: format!(
+                    "segment starts at position {first_position}, expected {} (missing segment?)",
+                    shared.index.last() + 1
+                ),
+            });
+        }
+        let bytes = std::fs::read(&path).map_err(io_error("read segment", &path))?;
+        let mut offset = 0usize;
+        let mut batch: Vec<(Record, Location)> = Vec::new();
+        let mut batch_start = 0usize;
+        let mut truncate_at = None;
+        while offset < bytes.len() {
+            match decode_frame(&bytes[offset..]) {
+                Ok((record, remaining, len)) => {
+                    let expected = shared.index.last() + 1 + batch.len() as u64;
+                    if record.position != expected {
+                        return Err(Error::Corrupt {
+                            path,
+                            offset: offset as u64,
+                            reason: format!(
+                                "record position {} where {expected} was expected",
+                                record.position
+                            ),
+                        });
+                    }
+                    if batch.is_empty() {
+                        batch_start = offset;
+                    }
+                    let location = Location {
+                        segment: segment_no as u32,
+                        offset: offset as u64,
+                        len: len as u32,
+                    };
+                    batch.push((record, location));
+                    offset += len;
+                    if remaining == 0 {
+                        for (record, location) in batch.drain(..) {
+                            shared
+                                .index
+                                .insert(&record.stream, record.id, record.position);
+                            shared.locations.push(location);
+                        }
+                    }
+                }
+                Err(error) => {
+                    let torn = is_last && !valid_frame_after(&bytes, offset);
+                    if !torn {
+                        let reason = match error {
+                            FrameError::Truncated => "frame runs past the end of the segment",
+                            FrameError::Invalid(reason) => reason,
+                        };
+                        return Err(Error::Corrupt {
+                            path,
+                            offset: offset as u64,
+                            reason: reason.to_owned(),
+                        });
+                    }
+                    truncate_at = Some(if batch.is_empty() {
+                        offset
+                    } else {
+                        batch_start
+                    });
+                    break;
+                }
+            }
+        }
+        if truncate_at.is_none() && !batch.is_empty() {
+            if !is_last {
+                return Err(Error::Corrupt {
+                    path,
+                    offset: batch_start as u64,
+                    reason: "segment ends inside an append".into(),
+                });
+            }
+            truncate_at = Some(batch_start);
+        }
+        if let Some(at) = truncate_at {
+            tracing::warn!(path = %path.display(), offset = at, dropped_bytes = bytes.len() - at, "truncating torn tail");
+            let file = OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(io_error("open segment", &path))?;
+            file.set_len(at as u64)
+                .and_then(|()| file.sync_all())
+                .map_err(io_error("truncate segment", &path))?;
+        }
+        let reader = Arc::new(File::open(&path).map_err(io_error("open segment", &path))?);
+        shared.segments.push(Segment { path, reader });
+    }
+    Ok(shared)
+}
+
+struct Writer {
+    dir: PathBuf,
+    options: FileLogOptions,
+    shared: Arc<Mutex<Shared>>,
+    head: Arc<watch::Sender<Position>>,
+    active: File,
+    active_path: PathBuf,
+    active_len: u64,
+}
+
+type Reply = (oneshot::Sender<Result<Appended>>, Result<Appended>);
+
+impl Writer {
+    fn run(mut self, rx: mpsc::Receiver<Command>) {
+        while let Ok(first) = rx.recv() {
+            let mut commands = vec![first];
+            while commands.len() < self.options.max_batch {
+                match rx.try_recv() {
+                    Ok(command) => commands.push(command),
+                    Err(_) => break,
+                }
+            }
+            let mut close = None;
+            let mut appends = Vec::with_capacity(commands.len());
+            for command in commands {
+                match command {
+                    Command::Append {
+                        stream,
+                        expected,
+                        records,
+                        reply,
+                    } => appends.push((stream, expected, records, reply)),
+                    Command::Close { reply } => close = Some(reply),
+                }
+            }
+            self.commit(appends);
+            if let Some(reply) = close {
+                let result = self.active.sync_all().map_err(|source| Error::Io {
+                    op: "sync segment",
+                    path: self.active_path.clone(),
+                    source,
+                });
+                let _ = reply.send(result);
+                return;
+            }
+        }
+    }
+
+    fn commit(
+        &mut self,
+        appends: Vec<(
+            String,
+            ExpectedVersion,
+            Vec<NewRecord>,
+            oneshot::Sender<Result<Appended>>,
+        )>,
+    ) {
+        if appends.is_empty() {
+            return;
+        }
+        let shared_state = self.shared.clone();
+        let mut shared = shared_state.lock().expect("log state lock poisoned");
+        if let Some(reason) = &shared.failed {
+            for (_, _, _, reply) in appends {
+                let _ = reply.send(Err(Error::Failed {
+                    reason: reason.clone(),
+                }));
+            }
+            return;
+        }
+        if self.active_len >= self.options.segment_bytes {
+            if let Err(error) = self.roll_segment(&mut shared) {
+                let reason = error.to_string();
+                shared.failed = Some(reason.clone());
+                for (_, _, _, reply) in appends {
+                    let _ = reply.send(Err(Error::Failed {
+                        reason: reason.clone(),
+                    }));
+                }
+                return;
+            }
+        }
+        let segment_no = (shared.segments.len() - 1) as u32;
+        let mut buffer = Vec::new();
+        let mut replies: Vec<Reply> = Vec::with_capacity(appends.len());
+        let recorded_at_micros = now_micros();
+        for (stream, expected, records, reply) in appends {
+            let (first_position, first_version) =
+                match shared.index.plan(&stream, expected, &records) {
+                    Err(error) => {
+                        replies.push((reply, Err(error)));
+                        continue;
+                    }
+                    Ok(Plan::Duplicate(appended)) => {
+                        replies.push((reply, Ok(appended)));
+                        continue;
+                    }
+                    Ok(Plan::Write {
+                        first_position,
+                        first_version,
+                    }) => (first_position, first_version),
+                };
+            let count = records.len();
+            let mut stream_version = first_version;
+            for (i, new) in records.into_iter().enumerate() {
+                let position = first_position + i as u64;
+                stream_version = first_version + i as u64;
+                let record = Record {
+                    position,
+                    id: new.id,
+                    stream: stream.clone(),
+                    stream_version,
+                    record_type: new.record_type,
+                    recorded_at_micros,
+                    metadata: new.metadata,
+                    payload: new.payload,
+                };
+                let offset = self.active_len + buffer.len() as u64;
+                encode_frame(&mut buffer, &record, (count - i - 1) as u32);
+                let len = (self.active_len + buffer.len() as u64 - offset) as u32;
+                shared.index.insert(&stream, record.id, position);
+                shared.locations.push(Location {
+                    segment: segment_no,
+                    offset,
+                    len,
+                });
+            }
+            replies.push((
+                reply,
+                Ok(Appended {
+                    first_position,
+                    last_position: first_position + count as u64 - 1,
+                    stream_version,
+                    deduplicated: false,
+                }),
+            ));
+        }
+        let last = shared.index.last();
+        drop(shared);
+
+        let durable = if buffer.is_empty() {
+            Ok(())
+        } else {
+            self.active
+                .write_all(&buffer)
+                .and_then(|()| self.active.sync_data())
+                .map_err(|e| format!("failed to write {}: {e}", self.active_path.display()))
+        };
+        match durable {
+            Ok(()) => {
+                self.active_len += buffer.len() as u64;
+                self.head.send_if_modified(|head| {
+                    let moved = *head != last;
+                    *head = last;
+                    moved
+                });
+                for (reply, result) in replies {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "event log write failed; refusing further appends");
+                self.shared.lock().expect("log state lock poisoned").failed = Some(reason.clone());
+                for (reply, result) in replies {
+                    let outcome = match result {
+                        Ok(appended) if !appended.deduplicated => Err(Error::Failed {
+                            reason: reason.clone(),
+                        }),
+                        other => other,
+                    };
+                    let _ = reply.send(outcome);
+                }
+            }
+        }
+    }
+
+    fn roll_segment(&mut self, shared: &mut Shared) -> Result<()> {
+        let active_path = self.active_path.clone();
+        self.active
+            .sync_all()
+            .map_err(io_error("sync segment", &active_path))?;
+        let segment = create_segment(&self.dir, shared.index.last() + 1)?;
+        self.active = OpenOptions::new()
+            .append(true)
+            .open(&segment.path)
+            .map_err(io_error("open segment", &segment.path))?;
+        self.active_path = segment.path.clone();
+        self.active_len = 0;
+        shared.segments.push(segment);
+        Ok(())
+    }
+}
+
+impl Inner {
+    fn send(&self, command: Command) -> Result<()> {
+        let writer = self.writer.lock().expect("writer handle lock poisoned");
+        writer
+            .as_ref()
+            .ok_or(Error::Closed)?
+            .send(command)
+            .map_err(|_| Error::Closed)
+    }
+
+    fn read_blocking(&self, positions: std::ops::RangeInclusive<Position>) -> Result<Vec<Record>> {
+        let (locations, files) = {
+            let shared = self.shared.lock().expect("log state lock poisoned");
+            let start = (*positions.start() - 1) as usize;
+            let end = *positions.end() as usize;
+            let locations = shared.locations[start..end].to_vec();
+            let files: Vec<(Arc<File>, PathBuf)> = shared
+                .segments
+                .iter()
+                .map(|s| (s.reader.clone(), s.path.clone()))
+                .collect();
+            (locations, files)
+        };
+        let mut records = Vec::with_capacity(locations.len());
+        let mut run_start = 0;
+        while run_start < locations.len() {
+            let segment = locations[run_start].segment;
+            let mut run_end = run_start + 1;
+            while run_end < locations.len() && locations[run_end].segment == segment {
+                run_end += 1;
+            }
+            let first = locations[run_start];
+            let last = locations[run_end - 1];
+            let span = (last.offset + u64::from(last.len) - first.offset) as usize;
+            let (file, path) = &files[segment as usize];
+            let mut buf = vec![0u8; span];
+            file.read_exact_at(&mut buf, first.offset)
+                .map_err(io_error("read segment", path))?;
+            for location in &locations[run_start..run_end] {
+                let at = (location.offset - first.offset) as usize;
+                let (record, _, _) = decode_frame(&buf[at..]).map_err(|e| Error::Corrupt {
+                    path: path.clone(),
+                    offset: location.offset,
+                    reason: format!("{e:?}"),
+                })?;
+                records.push(record);
+            }
+            run_start = run_end;
+        }
+        Ok(records)
+    }
+}
+
+#[async_trait]
+impl RecordSource for Inner {
+    async fn read_after(&self, after: Position, max: usize) -> Result<Vec<Record>> {
+        read_after(self, after, max).await
+    }
+
+    fn head_receiver(&self) -> watch::Receiver<Position> {
+        self.head.subscribe()
+    }
+}
+
+async fn read_after(inner: &Inner, after: Position, max: usize) -> Result<Vec<Record>> {
+    let head = *inner.head.borrow();
+    if after >= head || max == 0 {
+        return Ok(Vec::new());
+    }
+    let last = head.min(after.saturating_add(max as u64));
+    let range = (after + 1)..=last;
+    // Reads one bounded batch (at most `max` records) inline: page-cache reads of a batch take
+    // microseconds, and a spawn_blocking hop would cost more than the read itself.
+    inner.read_blocking(range)
+}
+
+#[async_trait]
+impl EventLog for FileLog {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        records: Vec<NewRecord>,
+    ) -> Result<Appended> {
+        let (reply, response) = oneshot::channel();
+        self.inner.send(Command::Append {
+            stream: stream.to_owned(),
+            expected,
+            records,
+            reply,
+        })?;
+        response.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn read(&self, after: Position, max: usize) -> Result<Vec<Record>> {
+        read_after(&self.inner, after, max).await
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+        max: usize,
+    ) -> Result<Vec<Record>> {
+        let head = self.head();
+        let positions: Vec<Position> = {
+            let shared = self.inner.shared.lock().expect("log state lock poisoned");
+            shared.index.stream_positions(stream, from_version, max)
+        };
+        let mut records = Vec::with_capacity(positions.len());
+        for position in positions.into_iter().filter(|p| *p <= head) {
+            records.extend(self.inner.read_blocking(position..=position)?);
+        }
+        Ok(records)
+    }
+
+    fn head(&self) -> Position {
+        *self.inner.head.borrow()
+    }
+
+    fn watch_head(&self) -> watch::Receiver<Position> {
+        self.inner.head.subscribe()
+    }
+
+    async fn consumer(&self, config: GroupConfig) -> Result<Box<dyn Consumer>> {
+        let source: Arc<dyn RecordSource> = self.inner.clone();
+        self.inner.groups.join(source, config)
+    }
+
+    async fn close(&self) -> Result<()> {
+        let (reply, response) = oneshot::channel();
+        match self.inner.send(Command::Close { reply }) {
+            Ok(()) => response.await.map_err(|_| Error::Closed)??,
+            Err(Error::Closed) => return Ok(()),
+            Err(other) => return Err(other),
+        }
+        self.inner
+            .writer
+            .lock()
+            .expect("writer handle lock poisoned")
+            .take();
+        if let Some(thread) = self
+            .inner
+            .writer_thread
+            .lock()
+            .expect("writer thread lock poisoned")
+            .take()
+        {
+            let _ = thread.join();
+        }
+        self.inner.groups.persist_all().await?;
+        tracing::info!(dir = %self.inner.dir.display(), head = self.head(), "closed file log");
+        Ok(())
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.writer
+            .lock()
+            .expect("writer handle lock poisoned")
+            .take();
+        if let Some(thread) = self
+            .writer_thread
+            .lock()
+            .expect("writer thread lock poisoned")
+            .take()
+        {
+            let _ = thread.join();
+        }
+    }
+}
