@@ -336,6 +336,12 @@ struct Writer {
 }
 
 type Reply = (oneshot::Sender<Result<Appended>>, Result<Appended>);
+type PendingAppend = (
+    String,
+    ExpectedVersion,
+    Vec<NewRecord>,
+    oneshot::Sender<Result<Appended>>,
+);
 
 impl Writer {
     fn run(mut self, rx: mpsc::Receiver<Command>) {
@@ -373,15 +379,7 @@ impl Writer {
         }
     }
 
-    fn commit(
-        &mut self,
-        appends: Vec<(
-            String,
-            ExpectedVersion,
-            Vec<NewRecord>,
-            oneshot::Sender<Result<Appended>>,
-        )>,
-    ) {
+    fn commit(&mut self, appends: Vec<PendingAppend>) {
         if appends.is_empty() {
             return;
         }
@@ -395,17 +393,17 @@ impl Writer {
             }
             return;
         }
-        if self.active_len >= self.options.segment_bytes {
-            if let Err(error) = self.roll_segment(&mut shared) {
-                let reason = error.to_string();
-                shared.failed = Some(reason.clone());
-                for (_, _, _, reply) in appends {
-                    let _ = reply.send(Err(Error::Failed {
-                        reason: reason.clone(),
-                    }));
-                }
-                return;
+        if self.active_len >= self.options.segment_bytes
+            && let Err(error) = self.roll_segment(&mut shared)
+        {
+            let reason = error.to_string();
+            shared.failed = Some(reason.clone());
+            for (_, _, _, reply) in appends {
+                let _ = reply.send(Err(Error::Failed {
+                    reason: reason.clone(),
+                }));
             }
+            return;
         }
         let segment_no = (shared.segments.len() - 1) as u32;
         let mut buffer = Vec::new();

@@ -1,0 +1,407 @@
+//! The statecraft event coder: `(text, published) -> events`.
+//!
+//! Pure, synchronous and deterministic: no I/O, no clock, no randomness. Every event names the
+//! rule that produced it and carries its evidence sentence. The pipeline (DESIGN.md §5):
+//! clean the text and recover title and publication date ([`text`]), split sentences, find
+//! actor mentions with gazetteers and patterns ([`mentions`]), resolve pronouns and
+//! descriptions against the document ([`context`]), fill event frames around trigger phrases
+//! ([`frames`], [`rules`]), resolve dates ([`dates`]), attach CAMEO/PLOVER codes, and merge
+//! duplicate reports of one event within the document.
+//!
+//! Depends only on `statecraft-types`. Entry point: [`Coder::code`].
+
+mod context;
+mod dates;
+mod frames;
+mod gazetteer;
+mod mentions;
+mod rules;
+mod text;
+
+use chrono::NaiveDate;
+use statecraft_types::{
+    Actor, ActorKind, Event, EventType, Evidence, Plover, Polarity, SanctionDetails, cameo_code,
+    event_id, quad_class_of,
+};
+
+use crate::context::DocContext;
+use crate::frames::{Candidate, Frames};
+use crate::gazetteer::Gazetteer;
+
+/// Version stamped on every event; a new version supersedes older events of a document.
+pub const CODER_VERSION: &str = concat!("statecraft-coder/", env!("CARGO_PKG_VERSION"));
+
+/// What the coder read from one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coded {
+    /// Headline recovered from the text.
+    pub title: Option<String>,
+    /// Publication date: the one given, else the one recovered from the text.
+    pub published: Option<NaiveDate>,
+    /// The events, in text order.
+    pub events: Vec<Event>,
+}
+
+/// The event coder. Building it compiles the gazetteers and trigger tables (a few
+/// milliseconds); build it once and share it: coding takes `&self`.
+pub struct Coder {
+    gazetteer: Gazetteer,
+    frames: Frames,
+}
+
+impl Default for Coder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Longest sentence coded as one piece; longer runs (tables, unpunctuated dumps) are cut at
+/// spaces so that work stays linear in the input.
+const MAX_SENTENCE_BYTES: usize = 1500;
+
+struct Read {
+    candidate: Candidate,
+    sentence_start: usize,
+    sentence_end: usize,
+    date: Option<statecraft_types::EventDate>,
+}
+
+impl Coder {
+    /// Builds the coder from its bundled data files.
+    pub fn new() -> Self {
+        Self {
+            gazetteer: Gazetteer::load(),
+            frames: Frames::build(),
+        }
+    }
+
+    /// Codes one document. `published` resolves relative dates; when `None`, the date is
+    /// recovered from the text if it has a dateline.
+    pub fn code(&self, doc_id: &str, text: &str, published: Option<NaiveDate>) -> Coded {
+        let cleaned = text::clean(text, &self.gazetteer.lexicon);
+        let published = published.or(cleaned.published);
+        let mut context = DocContext::default();
+        let mut reads: Vec<Read> = Vec::new();
+        for sentence in cleaned
+            .sentences
+            .iter()
+            .flat_map(|s| bounded_pieces(text, s.start, s.end))
+        {
+            let (start, end) = sentence;
+            let sentence_text = &text[start..end];
+            let mentions = mentions::find_mentions(sentence_text, &self.gazetteer, &context);
+            let candidates = self.frames.read(sentence_text, &mentions, &context);
+            let found_dates = dates::find_dates(sentence_text, published);
+            for candidate in candidates {
+                let rule = &self.frames.rules[candidate.rule];
+                if matches!(
+                    rule.event_type,
+                    EventType::Accuse | EventType::SanctionImpose | EventType::Condemn
+                ) {
+                    context.record_accusation(&candidate.source, &candidate.targets);
+                }
+                let date = found_dates
+                    .iter()
+                    .min_by_key(|d| d.start.abs_diff(candidate.trigger_start))
+                    .map(|d| d.date);
+                reads.push(Read {
+                    candidate,
+                    sentence_start: start,
+                    sentence_end: end,
+                    date,
+                });
+            }
+            context.observe(sentence_text, &mentions);
+        }
+        let reads = merge_reports(reads, &self.frames);
+        let program = document_program(text, cleaned.title.as_deref(), &self.gazetteer);
+        let mut char_counter = CharCounter::default();
+        let events = reads
+            .into_iter()
+            .enumerate()
+            .map(|(ordinal, read)| {
+                self.assemble(
+                    doc_id,
+                    text,
+                    ordinal,
+                    read,
+                    program.as_deref(),
+                    &mut char_counter,
+                )
+            })
+            .collect();
+        Coded {
+            title: cleaned.title,
+            published,
+            events,
+        }
+    }
+
+    fn assemble(
+        &self,
+        doc_id: &str,
+        text: &str,
+        ordinal: usize,
+        read: Read,
+        program: Option<&str>,
+        chars: &mut CharCounter,
+    ) -> Event {
+        let rule = &self.frames.rules[read.candidate.rule];
+        let code = refine_cameo(rule.event_type, rule.cameo, &read);
+        let entry = cameo_code(code);
+        let sentence = &text[read.sentence_start..read.sentence_end];
+        let candidate = read.candidate;
+        let mut confidence = rule.confidence;
+        if candidate.via_anaphor {
+            confidence -= 0.1;
+        }
+        if candidate.generic_only {
+            confidence -= 0.15;
+        }
+        if candidate.polarity != Polarity::Asserted {
+            confidence -= 0.05;
+        }
+        let details = rule.event_type.is_sanction().then(|| SanctionDetails {
+            measures: measures(sentence),
+            program: program
+                .map(str::to_owned)
+                .or_else(|| target_program(&candidate.targets, &self.gazetteer)),
+            authority: matches!(
+                candidate.source.kind,
+                ActorKind::GovernmentBody | ActorKind::Igo
+            )
+            .then(|| candidate.source.name.clone()),
+            reason: candidate.reason.clone(),
+        });
+        Event {
+            event_id: event_id(doc_id, CODER_VERSION, ordinal),
+            doc_id: doc_id.to_owned(),
+            event_type: rule.event_type,
+            cameo_code: code.to_owned(),
+            plover: Plover {
+                kind: entry.and_then(|e| e.plover_type).map(str::to_owned),
+                mode: entry.and_then(|e| e.plover_mode).map(str::to_owned),
+            },
+            goldstein: entry.map_or(0.0, |e| e.goldstein),
+            quad_class: quad_class_of(code),
+            source: candidate.source,
+            targets: candidate.targets,
+            date_precision: read.date.map(|d| d.precision()),
+            date: read.date,
+            location: candidate.location,
+            polarity: candidate.polarity,
+            attribution: candidate.attribution,
+            details,
+            evidence: Evidence {
+                sentence: sentence.to_owned(),
+                start: chars.offset(text, read.sentence_start),
+                end: chars.offset(text, read.sentence_end),
+            },
+            confidence: (confidence.clamp(0.05, 1.0) * 100.0).round() / 100.0,
+            coder_version: CODER_VERSION.to_owned(),
+            rule: rule.name.to_owned(),
+        }
+    }
+}
+
+/// Converts byte offsets to character offsets, moving forward through the text once.
+#[derive(Default)]
+struct CharCounter {
+    byte: usize,
+    chars: u32,
+}
+
+impl CharCounter {
+    fn offset(&mut self, text: &str, byte: usize) -> u32 {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += text[self.byte..byte].chars().count() as u32;
+        self.byte = byte;
+        self.chars
+    }
+}
+
+fn bounded_pieces(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut pieces = Vec::new();
+    let mut cursor = start;
+    while end - cursor > MAX_SENTENCE_BYTES {
+        let mut cut = cursor + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let at_space = text[cursor..cut].rfind(' ').map_or(cut, |p| cursor + p);
+        let cut = if at_space > cursor { at_space } else { cut };
+        pieces.push((cursor, cut));
+        cursor = cut;
+    }
+    pieces.push((cursor, end));
+    pieces
+}
+
+/// A more specific CAMEO code where the frame tells more (a meeting at a third location).
+fn refine_cameo(event_type: EventType, default: &'static str, read: &Read) -> &'static str {
+    match event_type {
+        EventType::Meet => {
+            let third_place = read.candidate.location.is_some();
+            if third_place { "044" } else { default }
+        }
+        EventType::Agree if read.candidate.polarity == Polarity::Future => "030",
+        _ => default,
+    }
+}
+
+fn measures(sentence: &str) -> Vec<String> {
+    let lower = sentence.to_lowercase();
+    let mut found = Vec::new();
+    let checks: [(&[&str], &str); 6] = [
+        (
+            &["freez", "blocked", "block their assets", "block any assets"],
+            "asset_freeze",
+        ),
+        (&["visa", "travel ban"], "visa_ban"),
+        (
+            &["export control", "entity list", "export ban"],
+            "export_control",
+        ),
+        (&["arms embargo", "arms export embargo"], "arms_embargo"),
+        (&["trade embargo", "oil embargo"], "embargo"),
+        (&["oil sector", "gas sector", "sectoral"], "sectoral"),
+    ];
+    for (words, measure) in checks {
+        if words.iter().any(|w| lower.contains(w)) {
+            found.push(measure.to_owned());
+        }
+    }
+    if found.is_empty() {
+        found.push("unspecified".to_owned());
+    }
+    found
+}
+
+fn program_name(code: &str) -> String {
+    match code {
+        "PRK" => "DPRK",
+        "IRN" => "IRAN",
+        "RUS" => "RUSSIA",
+        "VEN" => "VENEZUELA",
+        "SYR" => "SYRIA",
+        "MMR" => "BURMA",
+        "SDN" => "SUDAN",
+        "CUB" => "CUBA",
+        "BLR" => "BELARUS",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// A sanctions program named in the document ("North Korea-related sanctions").
+fn document_program(text: &str, title: Option<&str>, gazetteer: &Gazetteer) -> Option<String> {
+    for haystack in title.into_iter().chain(std::iter::once(text)) {
+        for m in gazetteer.find(haystack) {
+            let after = &haystack[m.end..];
+            let related = after.starts_with("-related")
+                || after.starts_with(" sanctions")
+                || after.starts_with("-linked");
+            if related && let Some(country) = mentions_country(gazetteer, m.hit) {
+                return Some(program_name(&country));
+            }
+        }
+    }
+    None
+}
+
+fn mentions_country(gazetteer: &Gazetteer, hit: gazetteer::Hit) -> Option<String> {
+    match hit {
+        gazetteer::Hit::CountryName(i)
+        | gazetteer::Hit::CountryAdjective(i)
+        | gazetteer::Hit::Capital(i) => Some(gazetteer.countries[i].code.clone()),
+        _ => None,
+    }
+}
+
+fn target_program(targets: &[Actor], _gazetteer: &Gazetteer) -> Option<String> {
+    targets
+        .iter()
+        .find_map(|t| t.country.as_deref())
+        .map(program_name)
+}
+
+/// Merges reports of the same event within one document: an event whose targets are only
+/// unnamed groups ("two tech firms") folds into a same-type event of the same source state
+/// with named targets; exact repeats (same type, dyad and compatible date) fold into the
+/// first.
+fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
+    let event_type = |r: &Read| frames.rules[r.candidate.rule].event_type;
+    let mut kept: Vec<Read> = Vec::new();
+    let mut generic: Vec<Read> = Vec::new();
+    for read in reads {
+        if read.candidate.generic_only {
+            generic.push(read);
+            continue;
+        }
+        let duplicate = kept.iter_mut().find(|k| {
+            event_type(k) == event_type(&read)
+                && same_dyad(
+                    &k.candidate,
+                    &read.candidate,
+                    event_type(&read).is_symmetric(),
+                )
+                && (k.date.is_none() || read.date.is_none() || k.date == read.date)
+                && k.candidate.polarity == read.candidate.polarity
+        });
+        match duplicate {
+            Some(existing) => absorb(existing, read),
+            None => kept.push(read),
+        }
+    }
+    for read in generic {
+        let host = kept.iter_mut().find(|k| {
+            event_type(k) == event_type(&read)
+                && k.candidate.source.country.is_some()
+                && k.candidate.source.country == read.candidate.source.country
+        });
+        match host {
+            Some(existing) => absorb(existing, read),
+            None => kept.push(read),
+        }
+    }
+    kept.sort_by_key(|r| (r.sentence_start, r.candidate.trigger_start));
+    kept
+}
+
+fn absorb(existing: &mut Read, other: Read) {
+    if existing.date.is_none() {
+        existing.date = other.date;
+    }
+    if existing.candidate.reason.is_none() {
+        existing.candidate.reason = other.candidate.reason;
+    }
+    if existing.candidate.location.is_none() {
+        existing.candidate.location = other.candidate.location;
+    }
+}
+
+fn same_dyad(a: &Candidate, b: &Candidate, symmetric: bool) -> bool {
+    fn names(c: &Candidate) -> Vec<&str> {
+        let mut all: Vec<&str> = c.targets.iter().map(|t| t.name.as_str()).collect();
+        all.sort_unstable();
+        all
+    }
+    if a.source.name == b.source.name && names(a) == names(b) {
+        return true;
+    }
+    if symmetric {
+        let mut left: Vec<&str> = std::iter::once(a.source.name.as_str())
+            .chain(a.targets.iter().map(|t| t.name.as_str()))
+            .collect();
+        let mut right: Vec<&str> = std::iter::once(b.source.name.as_str())
+            .chain(b.targets.iter().map(|t| t.name.as_str()))
+            .collect();
+        left.sort_unstable();
+        right.sort_unstable();
+        return left == right;
+    }
+    false
+}

@@ -1,0 +1,931 @@
+//! Actor mentions in a sentence: gazetteer matches composed into actors ("US Treasury
+//! Department", "North Korean leader Kim Jong-un", "China-based Yanbian Silverstar Network
+//! Technology Co"), new companies and people found by pattern, and pronouns and descriptions
+//! resolved against the document context ("he", "the companies", "the two leaders").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use statecraft_types::{Actor, ActorKind};
+
+use crate::context::DocContext;
+use crate::gazetteer::{Gazetteer, Hit, Match, OrgCountry};
+use crate::text::ceil_boundary;
+
+/// How a mention can take part in an event frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// A name: a full argument.
+    Name,
+    /// A state word modifying a common noun ("the US demand"): not an argument.
+    Modifier,
+    /// A possessive ("Washington's umbrella"): an argument only for some frames.
+    Possessive,
+    /// A place ("in Russia"): an argument only as a location.
+    Locative,
+    /// A pronoun or definite description resolved through the document context.
+    Anaphor,
+    /// An unnamed group ("two tech firms", "companies across the world").
+    Generic,
+}
+
+/// One mention.
+#[derive(Debug, Clone)]
+pub(crate) struct Mention {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) actors: Vec<Actor>,
+    pub(crate) role: Role,
+}
+
+impl Mention {
+    fn new(start: usize, end: usize, actor: Actor, role: Role) -> Self {
+        Self {
+            start,
+            end,
+            actors: vec![actor],
+            role,
+        }
+    }
+}
+
+/// Nouns that stand for the actor they follow ("the US Treasury statement accused").
+const PROXY_NOUNS: &[&str] = &[
+    "statement",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+    "mission",
+    "delegation",
+    "envoy",
+    "embassy",
+    "authorities",
+    "announcement",
+    "leadership",
+];
+
+/// Capitalised words that never start a name.
+const NOT_NAME_WORDS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "In",
+    "On",
+    "At",
+    "For",
+    "But",
+    "And",
+    "However",
+    "While",
+    "Following",
+    "Before",
+    "After",
+    "Talking",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "His",
+    "Her",
+    "Its",
+    "Their",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "Under",
+    "Asked",
+    "According",
+    "Meanwhile",
+    "When",
+    "If",
+    "As",
+    "With",
+    "Without",
+    "Despite",
+    "Since",
+    "Earlier",
+    "Later",
+    "Speaking",
+    "Some",
+    "Many",
+    "Both",
+    "Period",
+    "Thursday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Reuters",
+    "Our",
+    "Your",
+    "My",
+];
+
+fn kind_sector(kind: ActorKind) -> Option<&'static str> {
+    match kind {
+        ActorKind::GovernmentBody | ActorKind::Person => Some("GOV"),
+        ActorKind::Company => Some("BUS"),
+        _ => None,
+    }
+}
+
+pub(crate) fn state_actor(gazetteer: &Gazetteer, index: usize, mention: &str) -> Actor {
+    let country = &gazetteer.countries[index];
+    Actor {
+        name: country.name.clone(),
+        mention: mention.to_owned(),
+        kind: ActorKind::State,
+        country: Some(country.code.clone()),
+        sector: None,
+        title: None,
+        cameo_code: country.code.clone(),
+    }
+}
+
+fn cameo(country: Option<&str>, sector: Option<&str>) -> String {
+    format!(
+        "{}{}",
+        country.unwrap_or_default(),
+        sector.unwrap_or_default()
+    )
+}
+
+fn company_actor(name: &str, mention: &str, country: Option<String>) -> Actor {
+    Actor {
+        name: name.to_owned(),
+        mention: mention.to_owned(),
+        kind: ActorKind::Company,
+        cameo_code: cameo(country.as_deref(), Some("BUS")),
+        country,
+        sector: Some("BUS".into()),
+        title: None,
+    }
+}
+
+fn person_actor(
+    name: &str,
+    mention: &str,
+    country: Option<String>,
+    title: Option<String>,
+    sector: &str,
+) -> Actor {
+    Actor {
+        name: name.to_owned(),
+        mention: mention.to_owned(),
+        kind: ActorKind::Person,
+        cameo_code: cameo(country.as_deref(), Some(sector)),
+        country,
+        sector: Some(sector.to_owned()),
+        title,
+    }
+}
+
+fn group_actor(name: &str, country: Option<String>) -> Actor {
+    Actor {
+        name: name.to_owned(),
+        mention: name.to_owned(),
+        kind: ActorKind::Group,
+        cameo_code: country.clone().unwrap_or_default(),
+        country,
+        sector: None,
+        title: None,
+    }
+}
+
+/// The country a gazetteer hit names, if any.
+fn hit_country(hit: Hit) -> Option<usize> {
+    match hit {
+        Hit::CountryName(i) | Hit::CountryAdjective(i) | Hit::Capital(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// Text between two byte offsets, if it only joins words ("", " ", "'s ", " the ").
+fn is_joint(gap: &str) -> bool {
+    matches!(gap.trim(), "" | "'s" | "’s" | "-")
+}
+
+fn next_word(text: &str) -> &str {
+    let rest = text.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn previous_word(text: &str) -> &str {
+    let trimmed = text.trim_end();
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '-'))
+        .map_or(0, |(p, c)| p + c.len_utf8());
+    &trimmed[start..]
+}
+
+/// A run of capitalised words starting at `from` (after spaces): a candidate name.
+fn capitalised_run(text: &str, from: usize) -> Option<(usize, usize)> {
+    let rest = &text[from..];
+    let start = from + (rest.len() - rest.trim_start().len());
+    let mut end = start;
+    let mut words = 0;
+    let mut cursor = start;
+    loop {
+        let tail = &text[cursor..];
+        let word_len = tail
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '.' | '&')))
+            .unwrap_or(tail.len());
+        let word = tail[..word_len].trim_end_matches(['.', '\'', '’']);
+        let word = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("’s"))
+            .unwrap_or(word);
+        let is_name_word = word.chars().next().is_some_and(char::is_uppercase)
+            || (words > 0 && matches!(word, "al-" | "bin" | "de" | "van" | "von" | "der" | "of"));
+        if word.is_empty() || !is_name_word || (words == 0 && NOT_NAME_WORDS.contains(&word)) {
+            break;
+        }
+        words += 1;
+        end = cursor + word.len();
+        // Keep "Co." / "Ltd." periods inside the name only when more name follows.
+        cursor += word_len;
+        let spaces = text[cursor..].len() - text[cursor..].trim_start_matches(' ').len();
+        if spaces != 1 || words >= 7 {
+            break;
+        }
+        cursor += spaces;
+    }
+    // Drop trailing connectors ("of").
+    while words > 0 && text[start..end].ends_with(" of") {
+        end -= 3;
+    }
+    (end > start && words > 0).then_some((start, end))
+}
+
+static ANAPHOR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:[Tt]he (?:two |three |both |sanctioned )?(?:companies|firms|entities|leaders|sides|men|countries)|[Tt]he (?:company|firm|ministry|department|report|statement|regime|administration)|[Hh]e|[Ss]he|him|[Ii]t|[Tt]hey|them)\b")
+        .expect("valid anaphor regex")
+});
+
+static GENERIC_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[a-z][a-z-]*\s+){0,2}(?:firms|companies|entities|individuals|people|banks|officials|vessels|ships|governors)|(?:[Tt]he\s+)?(?:[a-z]+\s+)?(?:companies|firms|businesses|banks|exporters)\s+(?:across|around|in)\s+the\s+(?:world|globe|region|country|industry)|(?:companies|firms)\s+worldwide)\b")
+        .expect("valid generic group regex")
+});
+
+/// Finds the mentions of one sentence, in text order, without overlaps.
+pub(crate) fn find_mentions(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    context: &DocContext,
+) -> Vec<Mention> {
+    let matches = gazetteer.find(sentence);
+    let mut mentions: Vec<Mention> = Vec::new();
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < matches.len() {
+        let consumed = compose_at(
+            sentence,
+            gazetteer,
+            &matches,
+            i,
+            &mut mentions,
+            &mut blocked,
+        );
+        i += consumed.max(1);
+    }
+    find_companies(sentence, gazetteer, context, &mut mentions, &blocked);
+    find_generic_groups(sentence, &mut mentions);
+    find_anaphors(sentence, context, &mut mentions);
+    mentions.sort_by_key(|m| m.start);
+    mentions
+}
+
+fn overlaps(mentions: &[Mention], blocked: &[(usize, usize)], start: usize, end: usize) -> bool {
+    mentions.iter().any(|m| m.start < end && start < m.end)
+        || blocked.iter().any(|(s, e)| *s < end && start < *e)
+}
+
+/// Composes the mention starting at `matches[i]`; returns how many matches it used.
+fn compose_at(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    matches: &[Match],
+    i: usize,
+    mentions: &mut Vec<Mention>,
+    blocked: &mut Vec<(usize, usize)>,
+) -> usize {
+    let m = matches[i];
+    let next = matches.get(i + 1).copied();
+    let adjacent = |a: Match, b: Option<Match>| b.filter(|b| is_joint(&sentence[a.end..b.start]));
+    let surface = &sentence[m.start..m.end];
+    match m.hit {
+        Hit::Outlet => {
+            blocked.push((m.start, m.end));
+            1
+        }
+        Hit::Region => {
+            let noun = next_word(&sentence[m.end..]);
+            if gazetteer.lexicon.group_nouns.contains(noun) {
+                let end = m.end + sentence[m.end..].find(noun).expect("word follows") + noun.len();
+                mentions.push(Mention::new(
+                    m.start,
+                    end,
+                    group_actor(&sentence[m.start..end], None),
+                    Role::Name,
+                ));
+            }
+            1
+        }
+        Hit::CountryName(_) | Hit::CountryAdjective(_) | Hit::Capital(_) => {
+            let country = hit_country(m.hit).expect("country hit");
+            let code = gazetteer.countries[country].code.clone();
+            // Country + organisation / title / person chains.
+            if let Some(n) = adjacent(m, next) {
+                match n.hit {
+                    Hit::Org(_) | Hit::Title | Hit::Person(_) => {
+                        return 1 + compose_chain(
+                            sentence,
+                            gazetteer,
+                            matches,
+                            i + 1,
+                            Some(code),
+                            m.start,
+                            mentions,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let after = &sentence[m.end..];
+            if after.starts_with("-based") {
+                // Handled with the company that follows.
+                blocked.push((m.start, m.end + "-based".len()));
+                return 1;
+            }
+            let role = country_role(sentence, gazetteer, m, after);
+            match role {
+                Some((Role::Name, Some(noun_end))) => {
+                    // "Russian diplomats": a group of that state.
+                    let name = &sentence[m.start..noun_end];
+                    mentions.push(Mention::new(
+                        m.start,
+                        noun_end,
+                        group_actor(name, Some(code)),
+                        Role::Name,
+                    ));
+                }
+                Some((role, _)) => {
+                    mentions.push(Mention::new(
+                        m.start,
+                        m.end,
+                        state_actor(gazetteer, country, surface),
+                        role,
+                    ));
+                }
+                None => {}
+            }
+            1
+        }
+        Hit::Org(_) | Hit::Title | Hit::Person(_) => {
+            compose_chain(sentence, gazetteer, matches, i, None, m.start, mentions).max(1)
+        }
+    }
+}
+
+/// How a bare country word is used: `None` to drop it.
+fn country_role(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    m: Match,
+    after: &str,
+) -> Option<(Role, Option<usize>)> {
+    let before = previous_word(&sentence[..m.start]);
+    if let Some(rest) = after
+        .strip_prefix("'s")
+        .or_else(|| after.strip_prefix("’s"))
+    {
+        let noun = next_word(rest);
+        let role = if PROXY_NOUNS.contains(&noun) {
+            Role::Name
+        } else {
+            Role::Possessive
+        };
+        return Some((role, None));
+    }
+    if after.starts_with("-related") || after.starts_with("-led") || after.starts_with("-made") {
+        return Some((Role::Modifier, None));
+    }
+    let noun = next_word(after);
+    let noun_is_lower = noun.chars().next().is_some_and(char::is_lowercase);
+    if matches!(m.hit, Hit::CountryAdjective(_)) && noun_is_lower {
+        if gazetteer.lexicon.group_nouns.contains(noun) {
+            let end = m.end + after.find(noun).expect("word follows") + noun.len();
+            return Some((Role::Name, Some(end)));
+        }
+        if PROXY_NOUNS.contains(&noun) {
+            return Some((Role::Name, None));
+        }
+        return Some((Role::Modifier, None));
+    }
+    if matches!(m.hit, Hit::CountryAdjective(_)) {
+        // "Russian Volasys": an adjective before a name only qualifies it.
+        return Some((Role::Modifier, None));
+    }
+    if noun_is_lower && !PROXY_NOUNS.contains(&noun) && after.starts_with(' ') && is_noun_like(noun)
+    {
+        return Some((Role::Modifier, None));
+    }
+    if matches!(
+        before,
+        "in" | "In" | "from" | "to" | "near" | "at" | "across" | "inside" | "within"
+    ) {
+        return Some((Role::Locative, None));
+    }
+    Some((Role::Name, None))
+}
+
+/// Whether a lowercase word after a state name is a noun it modifies ("the US demand",
+/// "Russia sanctions") rather than the next word of a clause ("North Korea give up").
+fn is_noun_like(word: &str) -> bool {
+    const MODIFIED_NOUNS: &[&str] = &[
+        "demand",
+        "demands",
+        "sanctions",
+        "sanction",
+        "policy",
+        "policies",
+        "program",
+        "programs",
+        "programme",
+        "economy",
+        "market",
+        "markets",
+        "border",
+        "borders",
+        "forces",
+        "troops",
+        "nuclear",
+        "missile",
+        "missiles",
+        "national",
+        "relations",
+        "ties",
+        "talks",
+        "summit",
+        "report",
+        "reports",
+        "resolution",
+        "resolutions",
+        "embargo",
+        "decision",
+        "move",
+        "law",
+        "laws",
+        "companies",
+        "firms",
+        "exports",
+        "imports",
+        "oil",
+        "gas",
+        "dollar",
+        "trade",
+        "interests",
+        "security",
+        "territory",
+        "waters",
+        "airspace",
+        "soil",
+        "citizens",
+        "nationals",
+        "workers",
+        "laborers",
+        "labourers",
+        "allies",
+        "ally",
+        "assets",
+        "banks",
+        "bank",
+        "war",
+        "invasion",
+        "attack",
+        "attacks",
+        "military",
+        "army",
+        "navy",
+        "intelligence",
+        "election",
+        "elections",
+        "crisis",
+        "conflict",
+        "issue",
+        "issues",
+        "deal",
+        "agreement",
+        "regime",
+        "people",
+        "state",
+        "side",
+        "counterpart",
+        "counterparts",
+        "umbrella",
+        "arsenal",
+        "weapons",
+        "sector",
+        "industry",
+        "debt",
+        "currency",
+        "president",
+        "leader",
+        "envoy",
+        "ambassador",
+    ];
+    MODIFIED_NOUNS.contains(&word)
+}
+
+/// Composes an organisation / title / person chain starting at `matches[i]`, with an optional
+/// country from a preceding word. Returns the number of matches used.
+fn compose_chain(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    matches: &[Match],
+    i: usize,
+    country: Option<String>,
+    start: usize,
+    mentions: &mut Vec<Mention>,
+) -> usize {
+    let m = matches[i];
+    let next = matches
+        .get(i + 1)
+        .copied()
+        .filter(|n| is_joint(&sentence[m.end..n.start]));
+    match m.hit {
+        Hit::Org(index) => {
+            let org = &gazetteer.orgs[index];
+            // Org followed by a title and a name: a person of that body's country.
+            if next.is_some_and(|n| n.hit == Hit::Title) {
+                let org_country = org_country(sentence, gazetteer, org, country, m);
+                return 1 + compose_chain(
+                    sentence,
+                    gazetteer,
+                    matches,
+                    i + 1,
+                    org_country,
+                    start,
+                    mentions,
+                );
+            }
+            let resolved_country = org_country(sentence, gazetteer, org, country, m);
+            if matches!(org.country, OrgCountry::FromContext(None)) && resolved_country.is_none() {
+                // "the government" alone: left to the anaphor resolver.
+                return 1;
+            }
+            let mut end = m.end;
+            if let Some(of_end) = of_country_end(sentence, gazetteer, m.end) {
+                end = of_end;
+            }
+            let sector = org
+                .sector
+                .clone()
+                .or_else(|| kind_sector(org.kind).map(str::to_owned));
+            let cameo_code = org
+                .cameo
+                .clone()
+                .unwrap_or_else(|| cameo(resolved_country.as_deref(), sector.as_deref()));
+            let actor = Actor {
+                name: qualified_org_name(gazetteer, org, resolved_country.as_deref()),
+                mention: sentence[start..end].to_owned(),
+                kind: org.kind,
+                country: resolved_country,
+                sector,
+                title: None,
+                cameo_code,
+            };
+            mentions.push(Mention::new(start, end, actor, Role::Name));
+            1
+        }
+        Hit::Title => {
+            let title = sentence[m.start..m.end].to_owned();
+            if let Some(n) = next.filter(|n| matches!(n.hit, Hit::Person(_))) {
+                let Hit::Person(p) = n.hit else {
+                    unreachable!()
+                };
+                let person = &gazetteer.people[p];
+                let actor = person_actor(
+                    &person.name,
+                    &sentence[start..n.end],
+                    Some(person.country.clone()),
+                    Some(title),
+                    &person.sector,
+                );
+                mentions.push(Mention::new(start, n.end, actor, Role::Name));
+                return 2;
+            }
+            if let Some((name_start, name_end)) = capitalised_run(sentence, m.end)
+                && name_start == m.end + 1
+            {
+                let name = &sentence[name_start..name_end];
+                let actor = person_actor(
+                    name,
+                    &sentence[start..name_end],
+                    country,
+                    Some(title),
+                    "GOV",
+                );
+                mentions.push(Mention::new(start, name_end, actor, Role::Name));
+                return 1 + matches[i + 1..]
+                    .iter()
+                    .take_while(|x| x.start < name_end)
+                    .count();
+            }
+            1
+        }
+        Hit::Person(p) => {
+            let person = &gazetteer.people[p];
+            // "the Trump administration": a body of the person's state.
+            if next.is_some_and(|n| matches!(n.hit, Hit::Org(_))) {
+                return 1 + compose_chain(
+                    sentence,
+                    gazetteer,
+                    matches,
+                    i + 1,
+                    Some(person.country.clone()),
+                    start,
+                    mentions,
+                );
+            }
+            let actor = person_actor(
+                &person.name,
+                &sentence[start..m.end],
+                Some(person.country.clone()),
+                Some(person.title.clone()),
+                &person.sector,
+            );
+            mentions.push(Mention::new(start, m.end, actor, Role::Name));
+            1
+        }
+        _ => 1,
+    }
+}
+
+fn org_country(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    org: &crate::gazetteer::Org,
+    from_prefix: Option<String>,
+    m: Match,
+) -> Option<String> {
+    match &org.country {
+        OrgCountry::Fixed(code) => Some(code.clone()),
+        OrgCountry::FromContext(default) => from_prefix
+            .or_else(|| of_country(sentence, gazetteer, m.end))
+            .or_else(|| default.clone()),
+    }
+}
+
+/// "government of Sudan": the state after "of".
+fn of_country(sentence: &str, gazetteer: &Gazetteer, from: usize) -> Option<String> {
+    let rest = &sentence[from..];
+    let after_of = rest.strip_prefix(" of ")?;
+    let after_of = after_of.strip_prefix("the ").unwrap_or(after_of);
+    let found = gazetteer
+        .find(after_of)
+        .into_iter()
+        .next()
+        .filter(|m| m.start == 0)?;
+    hit_country(found.hit).map(|c| gazetteer.countries[c].code.clone())
+}
+
+fn of_country_end(sentence: &str, gazetteer: &Gazetteer, from: usize) -> Option<usize> {
+    let rest = &sentence[from..];
+    let after_of = rest.strip_prefix(" of ")?;
+    let skipped = if after_of.starts_with("the ") { 4 } else { 0 };
+    let found = gazetteer
+        .find(&after_of[skipped..])
+        .into_iter()
+        .next()
+        .filter(|m| m.start == 0)?;
+    hit_country(found.hit)?;
+    Some(from + 4 + skipped + found.end)
+}
+
+fn qualified_org_name(
+    gazetteer: &Gazetteer,
+    org: &crate::gazetteer::Org,
+    country: Option<&str>,
+) -> String {
+    match (&org.country, country) {
+        (OrgCountry::FromContext(_), Some(code)) => {
+            let state = gazetteer
+                .countries
+                .iter()
+                .find(|c| c.code == code)
+                .map_or(code, |c| c.name.as_str());
+            let prefix = if code == "USA" { "U.S." } else { state };
+            format!("{prefix} {}", org.name)
+        }
+        _ => org.name.clone(),
+    }
+}
+
+/// New companies: "China-based X Co", "a Russian-based subsidiary, Y", "X Ltd", and partial
+/// mentions of companies named earlier ("Yanbian Silverstar").
+fn find_companies(
+    sentence: &str,
+    gazetteer: &Gazetteer,
+    context: &DocContext,
+    mentions: &mut Vec<Mention>,
+    blocked: &[(usize, usize)],
+) {
+    let mut cursor = 0;
+    while cursor < sentence.len() {
+        let Some((start, end)) = capitalised_run(sentence, cursor) else {
+            // Skip to the next word.
+            let rest = &sentence[cursor..];
+            let step = rest.find(char::is_whitespace).map_or(rest.len(), |p| p + 1);
+            cursor += step.max(1);
+            while cursor < sentence.len() && !sentence.is_char_boundary(cursor) {
+                cursor += 1;
+            }
+            continue;
+        };
+        cursor = end.max(start + 1);
+        while cursor < sentence.len() && !sentence.is_char_boundary(cursor) {
+            cursor += 1;
+        }
+        // Trim a leading part already covered by another mention (e.g. a country word), and a
+        // leading "China-based".
+        let mut run_start = start;
+        if let Some(space) = sentence[start..end].find(' ') {
+            let first_word = &sentence[start..start + space];
+            if first_word.ends_with("-based") || first_word.ends_with("-related") {
+                run_start = start + space + 1;
+            }
+        }
+        while let Some(m) = mentions
+            .iter()
+            .find(|m| m.start <= run_start && run_start < m.end)
+        {
+            run_start = m.end;
+            run_start += sentence[run_start..].len() - sentence[run_start..].trim_start().len();
+        }
+        if run_start >= end
+            || overlaps(mentions, blocked, run_start.max(start), end) && run_start == start
+            || overlaps(mentions, &[], run_start, end)
+        {
+            continue;
+        }
+        let name = &sentence[run_start..end];
+        let last_word = name
+            .rsplit(' ')
+            .next()
+            .unwrap_or(name)
+            .trim_end_matches('.');
+        let before = &sentence[..run_start];
+        let based_country = based_country(before, gazetteer);
+        let after_company_noun = {
+            let trimmed = before.trim_end().trim_end_matches(',');
+            let noun = previous_word(trimmed);
+            gazetteer.lexicon.company_nouns.contains(noun)
+                || trimmed.ends_with("sister company")
+                || trimmed.ends_with("front company")
+        };
+        let has_suffix = gazetteer.lexicon.legal_suffixes.contains(last_word) && name.contains(' ');
+        if let Some(known) = context.company_by_prefix(name) {
+            let mut actor = known.clone();
+            actor.mention = name.to_owned();
+            mentions.push(Mention::new(run_start, end, actor, Role::Name));
+            continue;
+        }
+        if has_suffix || based_country.is_some() || after_company_noun {
+            if gazetteer
+                .find(name)
+                .iter()
+                .any(|m| m.start == 0 && m.end == name.len())
+            {
+                continue; // a known name, not a new company
+            }
+            let country = based_country.or_else(|| adjective_country(before, gazetteer));
+            let canonical = name.trim_end_matches('.');
+            mentions.push(Mention::new(
+                run_start,
+                end,
+                company_actor(canonical, name, country),
+                Role::Name,
+            ));
+            continue;
+        }
+        if let Some(person) = context.person_by_name(name) {
+            let mut actor = person.clone();
+            actor.mention = name.to_owned();
+            mentions.push(Mention::new(run_start, end, actor, Role::Name));
+        }
+    }
+}
+
+/// "China-based " or "a Russian-based subsidiary, " just before a name: that state.
+fn based_country(before: &str, gazetteer: &Gazetteer) -> Option<String> {
+    let window = &before[ceil_boundary(before, before.len().saturating_sub(60))..];
+    let based = window.rfind("-based")?;
+    // Only when nothing but a noun phrase separates it from the name.
+    if window[based..].contains(['.', ';']) || window[based..].matches(',').count() > 1 {
+        return None;
+    }
+    let head = &window[..based];
+    let found = gazetteer
+        .find(head)
+        .into_iter()
+        .last()
+        .filter(|m| m.end == head.len())?;
+    hit_country(found.hit).map(|c| gazetteer.countries[c].code.clone())
+}
+
+/// "Chinese firm X": a state adjective within the noun phrase before a name.
+fn adjective_country(before: &str, gazetteer: &Gazetteer) -> Option<String> {
+    let window = &before[ceil_boundary(before, before.len().saturating_sub(30))..];
+    if window.contains([',', '.', ';']) {
+        return None;
+    }
+    gazetteer
+        .find(window)
+        .into_iter()
+        .rfind(|m| matches!(m.hit, Hit::CountryAdjective(_)))
+        .and_then(|m| hit_country(m.hit))
+        .map(|c| gazetteer.countries[c].code.clone())
+}
+
+fn find_generic_groups(sentence: &str, mentions: &mut Vec<Mention>) {
+    for found in GENERIC_GROUPS.find_iter(sentence) {
+        if overlaps(mentions, &[], found.start(), found.end()) {
+            continue;
+        }
+        let text = found.as_str();
+        let name = text
+            .strip_prefix("the ")
+            .or_else(|| text.strip_prefix("The "))
+            .unwrap_or(text);
+        mentions.push(Mention::new(
+            found.start(),
+            found.end(),
+            group_actor(name, None),
+            Role::Generic,
+        ));
+    }
+}
+
+fn find_anaphors(sentence: &str, context: &DocContext, mentions: &mut Vec<Mention>) {
+    for found in ANAPHOR_WORDS.find_iter(sentence) {
+        if overlaps(mentions, &[], found.start(), found.end()) {
+            continue;
+        }
+        let word = found.as_str().to_lowercase();
+        // Prefer an antecedent earlier in the same sentence.
+        let mut earlier: Vec<&Mention> = mentions
+            .iter()
+            .filter(|m| {
+                m.end <= found.start()
+                    && matches!(
+                        m.role,
+                        Role::Name | Role::Generic | Role::Anaphor | Role::Possessive
+                    )
+            })
+            .collect();
+        earlier.sort_by_key(|m| m.start);
+        let actors = context.resolve(&word, &earlier);
+        if actors.is_empty() {
+            continue;
+        }
+        mentions.push(Mention {
+            start: found.start(),
+            end: found.end(),
+            actors: actors
+                .into_iter()
+                .map(|mut a| {
+                    a.mention = found.as_str().to_owned();
+                    a
+                })
+                .collect(),
+            role: Role::Anaphor,
+        });
+    }
+}
