@@ -263,9 +263,18 @@ impl FrameInput<'_> {
         max: usize,
         source: &Actor,
     ) -> Vec<&Mention> {
+        let window = &self.lower[from..until];
+        // "welcomed the decision and called on X": a coordinated verb starts a new frame.
+        let coordinated_verb = window.match_indices(" and ").find_map(|(at, _)| {
+            let next = window[at + 5..].split(' ').next().unwrap_or_default();
+            let verb = next.ends_with("ed") && next.len() > 4
+                || matches!(next, "said" | "told" | "urged" | "called" | "met");
+            verb.then_some(from + at)
+        });
         let cut = TARGET_CUTS
             .iter()
-            .filter_map(|c| self.lower[from..until].find(c).map(|p| from + p))
+            .filter_map(|c| window.find(c).map(|p| from + p))
+            .chain(coordinated_verb)
             .min()
             .unwrap_or(until);
         self.mentions

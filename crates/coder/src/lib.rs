@@ -75,6 +75,13 @@ impl Coder {
         }
     }
 
+    /// Recovers the headline and publication date from a text's furniture, without coding
+    /// events (what ingest stores when the caller gives neither).
+    pub fn read_metadata(&self, text: &str) -> (Option<String>, Option<NaiveDate>) {
+        let cleaned = text::clean(text, &self.gazetteer.lexicon);
+        (cleaned.title, cleaned.published)
+    }
+
     /// Codes one document. `published` resolves relative dates; when `None`, the date is
     /// recovered from the text if it has a dateline.
     pub fn code(&self, doc_id: &str, text: &str, published: Option<NaiveDate>) -> Coded {
@@ -96,7 +103,12 @@ impl Coder {
                 let rule = &self.frames.rules[candidate.rule];
                 if matches!(
                     rule.event_type,
-                    EventType::Accuse | EventType::SanctionImpose | EventType::Condemn
+                    EventType::Accuse
+                        | EventType::SanctionImpose
+                        | EventType::Condemn
+                        | EventType::Expel
+                        | EventType::ReduceRelations
+                        | EventType::RecallAmbassador
                 ) {
                     context.record_accusation(&candidate.source, &candidate.targets);
                 }
@@ -163,9 +175,9 @@ impl Coder {
         }
         let details = rule.event_type.is_sanction().then(|| SanctionDetails {
             measures: measures(sentence),
-            program: program
-                .map(str::to_owned)
-                .or_else(|| target_program(&candidate.targets, &self.gazetteer)),
+            program: program.map(str::to_owned).or_else(|| {
+                fallback_program(&candidate.source, &candidate.targets, text, &self.gazetteer)
+            }),
             authority: matches!(
                 candidate.source.kind,
                 ActorKind::GovernmentBody | ActorKind::Igo
@@ -321,11 +333,56 @@ fn mentions_country(gazetteer: &Gazetteer, hit: gazetteer::Hit) -> Option<String
     }
 }
 
-fn target_program(targets: &[Actor], _gazetteer: &Gazetteer) -> Option<String> {
-    targets
+/// Countries with a sanctions program of their own name.
+const PROGRAM_COUNTRIES: &[&str] = &[
+    "PRK", "IRN", "RUS", "VEN", "SYR", "MMR", "SDN", "CUB", "BLR", "LBY", "IRQ", "ZWE", "NIC",
+    "YEM", "SOM", "AFG",
+];
+
+/// The program of a sanction event when the document names none: a sanctioned state among
+/// the targets, else the program country the document mentions most (not the sanctioner's).
+fn fallback_program(
+    source: &Actor,
+    targets: &[Actor],
+    text: &str,
+    gazetteer: &Gazetteer,
+) -> Option<String> {
+    let state_target = targets
         .iter()
-        .find_map(|t| t.country.as_deref())
-        .map(program_name)
+        .filter(|t| {
+            matches!(
+                t.kind,
+                ActorKind::State | ActorKind::GovernmentBody | ActorKind::Person
+            )
+        })
+        .find_map(|t| {
+            t.country
+                .as_deref()
+                .filter(|c| PROGRAM_COUNTRIES.contains(c))
+        });
+    if let Some(country) = state_target {
+        return Some(program_name(country));
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for m in gazetteer.find(text) {
+        let Some(country) = mentions_country(gazetteer, m.hit) else {
+            continue;
+        };
+        if !PROGRAM_COUNTRIES.contains(&country.as_str())
+            || source.country.as_deref() == Some(country.as_str())
+        {
+            continue;
+        }
+        match counts.iter_mut().find(|(c, _)| *c == country) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((country, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(c, _)| program_name(&c))
 }
 
 /// Merges reports of the same event within one document: an event whose targets are only

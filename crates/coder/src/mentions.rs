@@ -64,6 +64,9 @@ const PROXY_NOUNS: &[&str] = &[
     "authorities",
     "announcement",
     "leadership",
+    "state",
+    "regime",
+    "side",
 ];
 
 /// Capitalised words that never start a name.
@@ -542,10 +545,7 @@ fn is_noun_like(word: &str) -> bool {
         "issues",
         "deal",
         "agreement",
-        "regime",
         "people",
-        "state",
-        "side",
         "counterpart",
         "counterparts",
         "umbrella",
@@ -833,6 +833,23 @@ fn find_companies(
                 company_actor(canonical, name, country),
                 Role::Name,
             ));
+            continue;
+        }
+        let after_preposition = matches!(
+            previous_word(&sentence[..run_start]),
+            "in" | "on"
+                | "since"
+                | "by"
+                | "until"
+                | "from"
+                | "of"
+                | "early"
+                | "late"
+                | "mid"
+                | "last"
+                | "next"
+        );
+        if after_preposition {
             continue;
         }
         if let Some(person) = context.person_by_name(name) {

@@ -25,8 +25,27 @@ pub use memory::MemoryLog;
 pub use record::{Appended, ExpectedVersion, NewRecord, Position, Record, RecordId};
 pub use subscription::subscribe;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use tokio::sync::watch;
+
+/// Opens the log a URL names: `memory:` (in-process, not durable), `file:<dir>` or a bare
+/// directory path (the embedded file log).
+pub fn open(url: &str) -> Result<Arc<dyn EventLog>> {
+    if url == "memory:" {
+        return Ok(Arc::new(MemoryLog::new()));
+    }
+    if let Some(path) = url.strip_prefix("file:") {
+        return Ok(Arc::new(FileLog::open(path)?));
+    }
+    if url.contains("://") {
+        return Err(Error::InvalidAppend {
+            reason: format!("unsupported log URL {url:?}: expected memory: or file:<dir>"),
+        });
+    }
+    Ok(Arc::new(FileLog::open(url)?))
+}
 
 /// An append-only, totally ordered log of records grouped into streams.
 ///

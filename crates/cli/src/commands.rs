@@ -1,0 +1,482 @@
+//! The subcommands. Each returns the process exit code.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use statecraft_cli::cluster::{Cluster, ClusterConfig, health_status};
+use statecraft_cli::{eval, output, samples};
+use statecraft_proto::pb::ingest::v1 as ingest_pb;
+use statecraft_proto::pb::query::v1 as query_pb;
+use statecraft_runtime::config::{self, ConfigSources};
+use statecraft_types::{Event, EventType};
+
+use crate::exit;
+
+/// Filter flags shared by `events` and `tail`.
+pub(crate) struct Filter {
+    pub(crate) types: Vec<String>,
+    pub(crate) actor: Option<String>,
+    pub(crate) country: Option<String>,
+    pub(crate) target: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) text: Option<String>,
+}
+
+impl Filter {
+    fn to_wire(&self) -> anyhow::Result<query_pb::EventFilter> {
+        let types = self
+            .types
+            .iter()
+            .map(|t| {
+                t.parse::<EventType>()
+                    .map(|t| statecraft_proto::pb::events::v1::EventType::from(t) as i32)
+                    .map_err(|e| anyhow::anyhow!("{}", e.reason))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(query_pb::EventFilter {
+            types,
+            actor: self.actor.clone().unwrap_or_default(),
+            country: self.country.clone().unwrap_or_default(),
+            target: self.target.clone().unwrap_or_default(),
+            date_from: self.from.clone().unwrap_or_default(),
+            date_to: self.to.clone().unwrap_or_default(),
+            text: self.text.clone().unwrap_or_default(),
+            ..Default::default()
+        })
+    }
+}
+
+fn decode_events(
+    events: Vec<statecraft_proto::pb::events::v1::Event>,
+) -> anyhow::Result<Vec<Event>> {
+    events
+        .into_iter()
+        .map(|e| {
+            Event::try_from(e).map_err(|e| anyhow::anyhow!("server sent an invalid event: {e}"))
+        })
+        .collect()
+}
+
+fn print_events(events: &[Event], json: bool) {
+    if json {
+        for event in events {
+            out!("{}", output::event_json(event));
+        }
+    } else if !events.is_empty() {
+        out!("{}", output::events_table(events));
+    }
+}
+
+pub(crate) async fn demo(json: bool) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().context("failed to create a temporary directory")?;
+    let log = statecraft_eventlog::open(&format!("file:{}", dir.path().join("log").display()))?;
+    let mut config = ClusterConfig::for_test();
+    config.extraction.workers = 2;
+    let cluster = Cluster::start(config, log).await?;
+    cluster.wait_serving(Duration::from_secs(10)).await?;
+    let mut ingest = statecraft_proto::ingest_client(
+        statecraft_proto::connect_channel(&cluster.ingest_addr.to_string()).await?,
+    );
+    let mut query = statecraft_proto::query_client(
+        statecraft_proto::connect_channel(&cluster.query_addr.to_string()).await?,
+    );
+
+    let mut submitted = Vec::new();
+    for sample in samples::SAMPLES {
+        let response = ingest
+            .submit_document(ingest_pb::SubmitDocumentRequest {
+                text: sample.text.to_owned(),
+                source: "statecraft demo".into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        submitted.push((sample.name, response));
+    }
+    let mut all_events = Vec::new();
+    for (name, response) in &submitted {
+        let document = wait_extracted(&mut query, &response.doc_id, response.position).await?;
+        let events = decode_events(document.events)?;
+        if !json {
+            let title = document.document.map(|d| d.title).unwrap_or_default();
+            out!(
+                "\n{name}: {title}  (doc {}, position {})",
+                response.doc_id,
+                response.position
+            );
+            out!("{}", output::events_table(&events));
+        }
+        all_events.extend(events);
+    }
+    if json {
+        print_events(&all_events, true);
+    } else {
+        out!(
+            "\n{} documents, {} events, coded by {} in {:.2?} (log in a temporary directory, removed on exit)",
+            submitted.len(),
+            all_events.len(),
+            statecraft_coder::CODER_VERSION,
+            started.elapsed()
+        );
+    }
+    cluster.shutdown().await?;
+    Ok(exit::OK)
+}
+
+async fn wait_extracted(
+    query: &mut statecraft_proto::QueryClient,
+    doc_id: &str,
+    position: u64,
+) -> anyhow::Result<query_pb::GetDocumentResponse> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let document = query
+            .get_document(query_pb::GetDocumentRequest {
+                doc_id: doc_id.to_owned(),
+                min_position: position,
+            })
+            .await?
+            .into_inner();
+        if document.state != query_pb::ExtractionState::Pending as i32 {
+            return Ok(document);
+        }
+        if Instant::now() > deadline {
+            bail!("document {doc_id} was not extracted within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+pub(crate) async fn serve(
+    config_file: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    dump: bool,
+) -> anyhow::Result<i32> {
+    let sources = ConfigSources {
+        file: config_file.as_deref(),
+        env_section: None,
+        env: Vec::new(),
+    };
+    let mut config: ClusterConfig = match config::load(sources, &toml::Table::new()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("statecraft serve: {error}");
+            return Ok(config::EXIT_USAGE);
+        }
+    };
+    if let Some(dir) = data_dir {
+        let url = format!("file:{}", dir.display());
+        config.ingest.log = url.clone();
+        config.extraction.log = url.clone();
+        config.query.log = url;
+    }
+    if dump {
+        out!("{}", config::dump(&config)?.trim_end());
+        return Ok(exit::OK);
+    }
+    if config.ingest.log != config.extraction.log || config.ingest.log != config.query.log {
+        eprintln!(
+            "statecraft serve: the three services share one log; set the same `log` in every section"
+        );
+        return Ok(config::EXIT_USAGE);
+    }
+    let log = statecraft_eventlog::open(&config.ingest.log)?;
+    let cluster = Cluster::start(config, log).await?;
+    let shutdown = statecraft_runtime::shutdown::on_signal();
+    eprintln!(
+        "statecraft serving: ingest {}  extraction {}  query {}  (Ctrl-C to stop)",
+        cluster.ingest_addr, cluster.extraction_addr, cluster.query_addr
+    );
+    shutdown.cancelled().await;
+    cluster.shutdown().await?;
+    Ok(exit::OK)
+}
+
+fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = pending.pop() {
+        let meta =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect();
+            entries.sort();
+            pending.extend(entries.into_iter().rev());
+        } else if meta.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+pub(crate) async fn ingest(
+    addr: &str,
+    paths: &[PathBuf],
+    source: Option<String>,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let files = collect_files(paths)?;
+    if files.is_empty() {
+        bail!("no files to ingest");
+    }
+    let mut client = statecraft_proto::ingest_client(
+        statecraft_proto::connect_channel(addr)
+            .await
+            .with_context(|| format!("cannot reach ingest at {addr}"))?,
+    );
+    let progress = ProgressBar::new(files.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {per_sec}  eta {eta}")
+            .expect("valid progress template"),
+    );
+    let mut unreadable = Vec::new();
+    let mut requests = Vec::with_capacity(files.len());
+    let mut names = Vec::with_capacity(files.len());
+    for file in &files {
+        match std::fs::read(file).map(String::from_utf8) {
+            Ok(Ok(text)) => {
+                requests.push(ingest_pb::SubmitDocumentRequest {
+                    text,
+                    source: source.clone().unwrap_or_default(),
+                    ..Default::default()
+                });
+                names.push(file.display().to_string());
+            }
+            Ok(Err(_)) => unreadable.push(format!("{}: not UTF-8 text", file.display())),
+            Err(error) => unreadable.push(format!("{}: {error}", file.display())),
+        }
+    }
+    let counter = progress.clone();
+    let stream = futures::stream::iter(requests).inspect(move |_| counter.inc(1));
+    let summary = client.submit_documents(stream).await?.into_inner();
+    progress.finish_and_clear();
+    let rejected: Vec<String> = summary
+        .results
+        .iter()
+        .filter(|r| r.accepted.is_none())
+        .map(|r| {
+            format!(
+                "{}: {} ({})",
+                names[r.index as usize], r.error_message, r.error_code
+            )
+        })
+        .chain(unreadable.iter().cloned())
+        .collect();
+    if json {
+        out!(
+            "{}",
+            serde_json::json!({
+                "accepted": summary.accepted,
+                "duplicates": summary.duplicates,
+                "rejected": rejected.len(),
+                "last_position": summary.last_position,
+                "errors": rejected,
+            })
+        );
+    } else {
+        out!(
+            "accepted {}  duplicates {}  rejected {}  last position {}",
+            summary.accepted,
+            summary.duplicates,
+            rejected.len(),
+            summary.last_position
+        );
+        for line in &rejected {
+            eprintln!("rejected: {line}");
+        }
+    }
+    Ok(if rejected.is_empty() {
+        exit::OK
+    } else {
+        exit::PARTIAL
+    })
+}
+
+pub(crate) async fn events(
+    addr: &str,
+    filter: Filter,
+    limit: i32,
+    all: bool,
+    min_position: u64,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let mut client = statecraft_proto::query_client(
+        statecraft_proto::connect_channel(addr)
+            .await
+            .with_context(|| format!("cannot reach query at {addr}"))?,
+    );
+    let wire = filter.to_wire()?;
+    let mut page_token = String::new();
+    let mut shown = 0u64;
+    loop {
+        let page = client
+            .search_events(query_pb::SearchEventsRequest {
+                filter: Some(wire.clone()),
+                page_size: limit,
+                page_token: page_token.clone(),
+                min_position,
+            })
+            .await?
+            .into_inner();
+        let events = decode_events(page.events)?;
+        shown += events.len() as u64;
+        print_events(&events, json);
+        if !json {
+            eprintln!(
+                "{shown} of {} matching events (log position {})",
+                page.total_size, page.position
+            );
+        }
+        if !all || page.next_page_token.is_empty() {
+            break;
+        }
+        page_token = page.next_page_token;
+    }
+    Ok(exit::OK)
+}
+
+pub(crate) async fn tail(
+    addr: &str,
+    filter: Filter,
+    after: u64,
+    count: Option<u64>,
+    json: bool,
+) -> anyhow::Result<i32> {
+    let mut client = statecraft_proto::query_client(
+        statecraft_proto::connect_channel(addr)
+            .await
+            .with_context(|| format!("cannot reach query at {addr}"))?,
+    );
+    let mut stream = client
+        .subscribe(query_pb::SubscribeRequest {
+            filter: Some(filter.to_wire()?),
+            after_position: after,
+        })
+        .await?
+        .into_inner();
+    let mut seen = 0u64;
+    let shutdown = statecraft_runtime::shutdown::on_signal();
+    loop {
+        let next = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            next = stream.next() => next,
+        };
+        let Some(item) = next else { break };
+        let item = item?;
+        let event = Event::try_from(item.event.unwrap_or_default())
+            .map_err(|e| anyhow::anyhow!("invalid event: {e}"))?;
+        if json {
+            out!("{}", output::event_json(&event));
+        } else {
+            let targets: Vec<&str> = event.targets.iter().map(|t| t.name.as_str()).collect();
+            out!(
+                "@{} {} {} -> {} {} | {}",
+                item.position,
+                event.event_type,
+                event.source.name,
+                targets.join(", "),
+                event
+                    .date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                event.evidence.sentence
+            );
+        }
+        seen += 1;
+        if count.is_some_and(|c| seen >= c) {
+            break;
+        }
+    }
+    Ok(exit::OK)
+}
+
+pub(crate) async fn health(addr: &str) -> anyhow::Result<i32> {
+    match health_status(addr).await {
+        Ok(true) => {
+            out!("{addr}: SERVING");
+            Ok(exit::OK)
+        }
+        Ok(false) => {
+            out!("{addr}: NOT_SERVING");
+            Ok(exit::NOT_SERVING)
+        }
+        Err(error) => Err(error.context(format!("health check of {addr} failed"))),
+    }
+}
+
+pub(crate) async fn extract(
+    file: &str,
+    published: Option<String>,
+    doc_id: Option<String>,
+    jsonl: bool,
+) -> anyhow::Result<i32> {
+    let raw = if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("failed to read stdin")?;
+        bytes
+    } else {
+        std::fs::read(file).with_context(|| format!("failed to read {file}"))?
+    };
+    let text = String::from_utf8(raw).map_err(|_| anyhow::anyhow!("{file} is not UTF-8 text"))?;
+    let published = published
+        .map(|p| {
+            chrono::NaiveDate::parse_from_str(&p, "%Y-%m-%d")
+                .map_err(|_| anyhow::anyhow!("--published must be YYYY-MM-DD, got {p:?}"))
+        })
+        .transpose()?;
+    let normalized = statecraft_types::normalize_text(&text);
+    let doc_id =
+        doc_id.unwrap_or_else(|| statecraft_types::DocId::for_text(&normalized).to_string());
+    let coder = Arc::new(statecraft_coder::Coder::new());
+    let coded =
+        tokio::task::spawn_blocking(move || coder.code(&doc_id, &normalized, published)).await?;
+    if jsonl {
+        print_events(&coded.events, true);
+    } else {
+        if let Some(title) = &coded.title {
+            out!("{title}");
+        }
+        out!(
+            "{} events (published {})",
+            coded.events.len(),
+            coded
+                .published
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "unknown".into())
+        );
+        print_events(&coded.events, false);
+    }
+    Ok(exit::OK)
+}
+
+pub(crate) fn eval(gold: &Path, json: bool, verbose: bool) -> anyhow::Result<i32> {
+    let documents = eval::read_gold(gold)?;
+    let coder = statecraft_coder::Coder::new();
+    let report = eval::evaluate(&coder, &documents);
+    if json {
+        out!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        out!("{}", output::report_table(&report));
+        if verbose {
+            for d in &report.discrepancies {
+                out!("{} {:11} {:17} {}", d.doc_id, d.kind, d.event_type, d.dyad);
+            }
+        }
+    }
+    Ok(exit::OK)
+}

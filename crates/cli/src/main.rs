@@ -1,0 +1,292 @@
+//! `statecraft`: run the whole system in one process, feed it, query it, and score the coder.
+
+/// Prints a line to stdout; a closed pipe (`statecraft events | head`) ends the process
+/// quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = writeln!(stdout, $($arg)*) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("failed to write to stdout: {error}");
+        }
+    }};
+}
+
+mod commands;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// statecraft turns news articles into an append-only record of sanction and diplomatic
+/// events (who sanctioned, accused, met, threatened, expelled or denied whom, when, and which
+/// sentence says so) and serves it over gRPC.
+///
+/// Start with `statecraft demo`. Run the services with `statecraft serve`, feed them with
+/// `statecraft ingest`, read with `statecraft events` and `statecraft tail`.
+#[derive(Parser)]
+#[command(name = "statecraft", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run all three services in-process on a temporary log, ingest the bundled sample
+    /// articles and print the extracted events.
+    Demo(DemoArgs),
+    /// Run ingest, extraction and query in one process over a persistent embedded log.
+    Serve(ServeArgs),
+    /// Submit text files (or every file under directories) to the ingest service.
+    Ingest(IngestArgs),
+    /// Search events on the query service.
+    Events(EventsArgs),
+    /// Stream new events from the query service as they are extracted.
+    Tail(TailArgs),
+    /// Check a server's gRPC health (exit 0 when SERVING).
+    Health(HealthArgs),
+    /// Run the event coder on a text, with no server (FILE or - for stdin).
+    Extract(ExtractArgs),
+    /// Score the coder against a gold JSONL file and print precision, recall and F1.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Print events as JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// TOML configuration with [ingest], [extraction] and [query] sections.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Directory of the embedded log (overrides the config's log for all three services).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    dump_config: bool,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Files or directories to submit.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Ingest service address.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:50051",
+        env = "STATECRAFT_INGEST_ADDR"
+    )]
+    addr: String,
+    /// Source (outlet) to record for every file.
+    #[arg(long)]
+    source: Option<String>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Clone)]
+struct FilterArgs {
+    /// Event types to include (repeatable): SANCTION_IMPOSE, ACCUSE, MEET, ...
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+    /// Source or target name, mention or CAMEO code.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Source or target country code (RUS, USA, UNO ...).
+    #[arg(long)]
+    country: Option<String>,
+    /// Target name or mention.
+    #[arg(long)]
+    target: Option<String>,
+    /// Earliest event date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest event date.
+    #[arg(long)]
+    to: Option<String>,
+    /// Text in the evidence sentence.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+#[derive(Args)]
+struct EventsArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Events per page.
+    #[arg(long, default_value_t = 50)]
+    limit: i32,
+    /// Follow pages until every match is printed.
+    #[arg(long)]
+    all: bool,
+    /// Wait until the read model reflects this log position.
+    #[arg(long, default_value_t = 0)]
+    min_position: u64,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct TailArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Start after this log position (0 = replay everything first).
+    #[arg(long, default_value_t = 0)]
+    after: u64,
+    /// Stop after this many events.
+    #[arg(long)]
+    count: Option<u64>,
+    /// Print JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct HealthArgs {
+    /// Server address.
+    addr: String,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// Text file, or - for stdin.
+    #[arg(default_value = "-")]
+    file: String,
+    /// Publication date YYYY-MM-DD (resolves "on Thursday"); read from the text when absent.
+    #[arg(long)]
+    published: Option<String>,
+    /// Document id stamped on the events; a content hash when absent.
+    #[arg(long)]
+    doc_id: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Jsonl,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold file (JSONL, one document per line).
+    gold: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Also list every miss and false alarm.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// Exit codes scripts can rely on.
+mod exit {
+    /// Success.
+    pub(crate) const OK: i32 = 0;
+    /// The command failed.
+    pub(crate) const FAILURE: i32 = 1;
+    /// Some inputs were rejected.
+    pub(crate) const PARTIAL: i32 = 2;
+    /// A server answered but is not serving.
+    pub(crate) const NOT_SERVING: i32 = 3;
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start the async runtime");
+    let default_filter = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let _telemetry = statecraft_runtime::telemetry::init_with_default("statecraft", default_filter);
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Demo(args) => commands::demo(args.json).await,
+            Command::Serve(args) => {
+                commands::serve(args.config, args.data_dir, args.dump_config).await
+            }
+            Command::Ingest(args) => {
+                commands::ingest(&args.addr, &args.paths, args.source, args.json).await
+            }
+            Command::Events(args) => {
+                commands::events(
+                    &args.addr,
+                    args.filter.into(),
+                    args.limit,
+                    args.all,
+                    args.min_position,
+                    args.json,
+                )
+                .await
+            }
+            Command::Tail(args) => {
+                commands::tail(
+                    &args.addr,
+                    args.filter.into(),
+                    args.after,
+                    args.count,
+                    args.json,
+                )
+                .await
+            }
+            Command::Health(args) => commands::health(&args.addr).await,
+            Command::Extract(args) => {
+                commands::extract(
+                    &args.file,
+                    args.published,
+                    args.doc_id,
+                    matches!(args.format, Format::Jsonl),
+                )
+                .await
+            }
+            Command::Eval(args) => commands::eval(&args.gold, args.json, args.verbose),
+        }
+    });
+    let code = match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("statecraft: {error:#}");
+            exit::FAILURE
+        }
+    };
+    drop(runtime);
+    std::process::exit(code);
+}
+
+impl From<FilterArgs> for commands::Filter {
+    fn from(args: FilterArgs) -> Self {
+        Self {
+            types: args.types,
+            actor: args.actor,
+            country: args.country,
+            target: args.target,
+            from: args.from,
+            to: args.to,
+            text: args.text,
+        }
+    }
+}

@@ -1,0 +1,67 @@
+use thiserror::Error;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// Errors of the extraction service.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A field of the request is invalid.
+    #[error("invalid {field}: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The text is larger than the configured limit.
+    #[error("text of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The coder failed on the text.
+    #[error("coder failed: {0}")]
+    Coder(String),
+    /// The log failed.
+    #[error("event log failed: {0}")]
+    Log(#[from] statecraft_eventlog::Error),
+}
+
+/// Result with the extraction [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        let message = error.to_string();
+        let (code, reason, mut details) = match &error {
+            Error::InvalidField { field, reason } => (
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+                ErrorDetails::with_bad_request_violation(*field, reason.clone()),
+            ),
+            Error::TooLarge { .. } => (
+                Code::ResourceExhausted,
+                "TEXT_TOO_LARGE",
+                ErrorDetails::with_bad_request_violation("text", message.clone()),
+            ),
+            Error::Coder(_) => (Code::Internal, "CODER_FAILED", ErrorDetails::new()),
+            Error::Log(e) if e.is_retryable() => (
+                Code::Unavailable,
+                "LOG_UNAVAILABLE",
+                ErrorDetails::with_retry_info(Some(std::time::Duration::from_secs(1))),
+            ),
+            Error::Log(_) => (Code::Internal, "LOG_FAILURE", ErrorDetails::new()),
+        };
+        details.set_error_info(
+            reason,
+            "extraction.statecraft",
+            std::collections::HashMap::new(),
+        );
+        if code == Code::Internal {
+            tracing::error!(%error, "extraction request failed");
+        }
+        Status::with_error_details(code, message, details)
+    }
+}

@@ -1,0 +1,57 @@
+//! The extraction service: a competing-consumer group over `DocumentIngested`. Each worker
+//! runs the event coder on a blocking thread and appends `EventsExtracted` with a record id
+//! derived from (doc_id, coder_version), so a redelivery can never duplicate it. A document
+//! the coder cannot handle after `max_deliver` attempts is parked with `ExtractionFailed`.
+//!
+//! Its gRPC API is a stateless preview of the coder (`Extract`) and the group's progress
+//! (`GetStatus`). Entry point: [`serve`].
+
+mod config;
+mod error;
+mod grpc;
+mod service;
+mod worker;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use service::{Counters, ExtractionService};
+
+use std::sync::Arc;
+
+use statecraft_eventlog::EventLog;
+use statecraft_runtime::grpc::{GrpcServer, ServeError};
+use statecraft_runtime::{CancellationToken, TaskTracker};
+use tokio::net::TcpListener;
+
+/// Runs the extraction workers and serves the extraction API on `listener` until `shutdown`
+/// is cancelled; then stops fetching, finishes the documents in hand and returns.
+pub async fn serve(
+    config: Config,
+    log: Arc<dyn EventLog>,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
+    let service = Arc::new(ExtractionService::new(config.clone(), log.clone()));
+    let server = GrpcServer::new(grpc::server(service.clone(), &config))?;
+    let workers = TaskTracker::new();
+    let worker_shutdown = shutdown.child_token();
+    let mut started = 0;
+    for worker_index in 0..config.workers.max(1) {
+        match worker::Worker::join(service.clone(), worker_index).await {
+            Ok(worker) => {
+                let token = worker_shutdown.clone();
+                workers.spawn(async move { worker.run(token).await });
+                started += 1;
+            }
+            Err(error) => tracing::error!(%error, worker_index, "failed to join extraction group"),
+        }
+    }
+    workers.close();
+    if started > 0 {
+        server.health().serving().await;
+    }
+    let served = server.serve(listener, shutdown).await;
+    worker_shutdown.cancel();
+    workers.wait().await;
+    served
+}

@@ -1,0 +1,141 @@
+//! Extraction logic, free of tonic types: running the coder safely and reporting progress.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::NaiveDate;
+use statecraft_coder::{CODER_VERSION, Coded, Coder};
+use statecraft_eventlog::{EventLog, GroupStatus};
+use statecraft_types::{DocId, normalize_text};
+use tokio::sync::OnceCell;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// What this replica has done since it started.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Documents extracted.
+    pub processed: AtomicU64,
+    /// Documents parked as failed.
+    pub failed: AtomicU64,
+    /// Events appended.
+    pub events: AtomicU64,
+}
+
+/// The extraction service.
+pub struct ExtractionService {
+    pub(crate) config: Config,
+    pub(crate) log: Arc<dyn EventLog>,
+    coder: Arc<Coder>,
+    pub(crate) counters: Counters,
+    status_consumer: OnceCell<Box<dyn statecraft_eventlog::Consumer>>,
+}
+
+impl ExtractionService {
+    /// A service over `log`.
+    pub fn new(config: Config, log: Arc<dyn EventLog>) -> Self {
+        Self {
+            config,
+            log,
+            coder: Arc::new(Coder::new()),
+            counters: Counters::default(),
+            status_consumer: OnceCell::new(),
+        }
+    }
+
+    /// The counters of this replica.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Runs the coder on a blocking thread; a coder panic becomes an error, never a crash.
+    pub async fn code(
+        &self,
+        doc_id: String,
+        text: String,
+        published: Option<NaiveDate>,
+    ) -> Result<Coded> {
+        let coder = self.coder.clone();
+        tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| coder.code(&doc_id, &text, published)))
+                .map_err(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_owned());
+                    Error::Coder(what)
+                })
+        })
+        .await
+        .map_err(|e| Error::Coder(e.to_string()))?
+    }
+
+    /// Previews the coder on a text; nothing is stored.
+    pub async fn extract(
+        &self,
+        text: String,
+        published: Option<String>,
+        doc_id: Option<String>,
+    ) -> Result<Coded> {
+        if text.len() > self.config.max_extract_bytes {
+            return Err(Error::TooLarge {
+                size: text.len(),
+                limit: self.config.max_extract_bytes,
+            });
+        }
+        if text.trim().is_empty() {
+            return Err(Error::InvalidField {
+                field: "text",
+                reason: "must contain text".into(),
+            });
+        }
+        let published = published
+            .map(|p| {
+                NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| Error::InvalidField {
+                    field: "published",
+                    reason: format!("expected YYYY-MM-DD, got {p:?}"),
+                })
+            })
+            .transpose()?;
+        let normalized = normalize_text(&text);
+        let doc_id = doc_id.unwrap_or_else(|| DocId::for_text(&normalized).to_string());
+        self.code(doc_id, normalized, published).await
+    }
+
+    /// The group's progress and this replica's counters.
+    pub async fn status(&self) -> Result<(GroupStatus, &Counters)> {
+        let consumer = self
+            .status_consumer
+            .get_or_try_init(|| async { self.log.consumer(self.group_config()).await })
+            .await?;
+        Ok((consumer.status().await?, &self.counters))
+    }
+
+    pub(crate) fn group_config(&self) -> statecraft_eventlog::GroupConfig {
+        use statecraft_proto::pb::events::v1::{DocumentIngested, RecordType};
+        let mut group = statecraft_eventlog::GroupConfig::new(
+            self.config.group.clone(),
+            &[DocumentIngested::TYPE],
+        );
+        group.ack_wait = std::time::Duration::from_secs(self.config.ack_wait_secs.max(1));
+        group.max_deliver = self.config.max_deliver.max(1);
+        group
+    }
+
+    pub(crate) fn record_processed(&self, events: usize) {
+        self.counters.processed.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .events
+            .fetch_add(events as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn record_failed(&self) {
+        self.counters.failed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The coder version this service stamps.
+pub(crate) const VERSION: &str = CODER_VERSION;

@@ -1,0 +1,187 @@
+//! One member of the extraction consumer group.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use prost::Message;
+use statecraft_eventlog::{Consumer, Delivery, ExpectedVersion, NewRecord, RecordId};
+use statecraft_proto::pb::events::v1 as events;
+use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_runtime::CancellationToken;
+
+use crate::error::Result;
+use crate::service::{ExtractionService, VERSION};
+
+/// Why a delivery could not be finished.
+enum Failure {
+    /// The document itself is unusable (undecodable payload): park it at once.
+    Poison(String),
+    /// The coder failed; retry until `max_deliver`, then park.
+    Retry(String),
+    /// The log is unavailable: retry, never park.
+    LogUnavailable(String),
+}
+
+pub(crate) struct Worker {
+    service: Arc<ExtractionService>,
+    consumer: Box<dyn Consumer>,
+    index: usize,
+}
+
+impl Worker {
+    pub(crate) async fn join(service: Arc<ExtractionService>, index: usize) -> Result<Self> {
+        let consumer = service.log.consumer(service.group_config()).await?;
+        Ok(Self {
+            service,
+            consumer,
+            index,
+        })
+    }
+
+    pub(crate) async fn run(self, shutdown: CancellationToken) {
+        tracing::debug!(worker = self.index, "extraction worker started");
+        let batch = self.service.config.batch.max(1);
+        loop {
+            let fetched = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                fetched = self.consumer.fetch(batch, Duration::from_secs(1)) => fetched,
+            };
+            match fetched {
+                Ok(deliveries) => {
+                    for delivery in deliveries {
+                        // Finish what is in hand even during shutdown: unacked work would
+                        // only be redone by another replica.
+                        self.handle(delivery).await;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(worker = self.index, %error, "failed to fetch deliveries");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => break,
+                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    }
+                }
+            }
+        }
+        tracing::debug!(worker = self.index, "extraction worker stopped");
+    }
+
+    async fn handle(&self, delivery: Delivery) {
+        let position = delivery.record.position;
+        let max_deliver = self.service.config.max_deliver.max(1);
+        let outcome = self.process(&delivery).await;
+        let result = match outcome {
+            Ok(()) => self.consumer.ack(position).await,
+            Err(Failure::LogUnavailable(reason)) => {
+                tracing::warn!(position, %reason, "log unavailable; will retry");
+                self.consumer.nak(position).await
+            }
+            Err(Failure::Retry(reason)) if delivery.attempt < max_deliver => {
+                tracing::warn!(position, attempt = delivery.attempt, %reason, "extraction failed; will retry");
+                self.consumer.nak(position).await
+            }
+            Err(Failure::Retry(reason) | Failure::Poison(reason)) => {
+                self.park(&delivery, reason).await
+            }
+        };
+        if let Err(error) = result {
+            tracing::warn!(position, %error, "failed to settle delivery");
+        }
+    }
+
+    async fn park(&self, delivery: &Delivery, reason: String) -> statecraft_eventlog::Result<()> {
+        let doc_id = delivery
+            .record
+            .stream
+            .strip_prefix("doc-")
+            .unwrap_or(&delivery.record.stream)
+            .to_owned();
+        tracing::error!(position = delivery.record.position, %doc_id, %reason, "parking document after failed extraction");
+        let failed = events::ExtractionFailed {
+            doc_id: doc_id.clone(),
+            coder_version: VERSION.to_owned(),
+            reason,
+            attempts: delivery.attempt,
+        };
+        let record = NewRecord {
+            id: RecordId::derive(&[
+                events::ExtractionFailed::TYPE.as_bytes(),
+                doc_id.as_bytes(),
+                VERSION.as_bytes(),
+            ]),
+            record_type: events::ExtractionFailed::TYPE.to_owned(),
+            metadata: causal_metadata(delivery, &doc_id),
+            payload: Bytes::from(failed.encode_to_vec()),
+        };
+        self.service
+            .log
+            .append(&delivery.record.stream, ExpectedVersion::Any, vec![record])
+            .await?;
+        self.service.record_failed();
+        self.consumer.ack(delivery.record.position).await
+    }
+
+    async fn process(&self, delivery: &Delivery) -> Result<(), Failure> {
+        let ingested = events::DocumentIngested::decode(delivery.record.payload.clone())
+            .map_err(|e| Failure::Poison(format!("undecodable DocumentIngested: {e}")))?;
+        let document = ingested
+            .document
+            .ok_or_else(|| Failure::Poison("DocumentIngested without a document".into()))?;
+        let published = document
+            .published_at
+            .and_then(|ts| chrono::DateTime::from_timestamp(ts.seconds, 0))
+            .map(|t| t.date_naive());
+        let doc_id = document.doc_id.clone();
+        let coded = self
+            .service
+            .code(doc_id.clone(), document.text, published)
+            .await
+            .map_err(|e| Failure::Retry(e.to_string()))?;
+        let event_count = coded.events.len();
+        let extracted = events::EventsExtracted {
+            doc_id: doc_id.clone(),
+            coder_version: VERSION.to_owned(),
+            events: coded.events.into_iter().map(Into::into).collect(),
+        };
+        let record = NewRecord {
+            id: RecordId::derive(&[
+                events::EventsExtracted::TYPE.as_bytes(),
+                doc_id.as_bytes(),
+                VERSION.as_bytes(),
+            ]),
+            record_type: events::EventsExtracted::TYPE.to_owned(),
+            metadata: causal_metadata(delivery, &doc_id),
+            payload: Bytes::from(extracted.encode_to_vec()),
+        };
+        match self
+            .service
+            .log
+            .append(&delivery.record.stream, ExpectedVersion::Any, vec![record])
+            .await
+        {
+            Ok(appended) => {
+                if !appended.deduplicated {
+                    self.service.record_processed(event_count);
+                }
+                tracing::debug!(%doc_id, events = event_count, position = appended.first_position, "document extracted");
+                Ok(())
+            }
+            Err(error) if error.is_retryable() => Err(Failure::LogUnavailable(error.to_string())),
+            Err(error) => Err(Failure::Poison(error.to_string())),
+        }
+    }
+}
+
+/// Correlation (the document), causation (the record that caused this one) and the trace
+/// context carried over from the ingest request.
+fn causal_metadata(delivery: &Delivery, doc_id: &str) -> Vec<(String, String)> {
+    let mut metadata = vec![
+        ("correlation-id".to_owned(), doc_id.to_owned()),
+        ("causation-id".to_owned(), delivery.record.id.to_string()),
+    ];
+    if let Some(traceparent) = delivery.record.metadata_value("traceparent") {
+        metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
+    }
+    metadata
+}

@@ -1,0 +1,220 @@
+//! Ingest logic, free of tonic types.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use prost::Message;
+use statecraft_coder::Coder;
+use statecraft_eventlog::{Error as LogError, EventLog, ExpectedVersion, NewRecord, RecordId};
+use statecraft_proto::pb::events::v1 as events;
+use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_types::{DocId, Document, normalize_text};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// A document as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    /// The raw text.
+    pub text: String,
+    /// Source URL.
+    pub url: Option<String>,
+    /// Headline.
+    pub title: Option<String>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Publication time.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Language tag.
+    pub language: Option<String>,
+    /// W3C traceparent of the caller, copied into the record metadata.
+    pub traceparent: Option<String>,
+}
+
+/// The outcome of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The document id.
+    pub doc_id: DocId,
+    /// Log position of its `DocumentIngested` record.
+    pub position: u64,
+    /// Whether it was already in the log.
+    pub duplicate: bool,
+}
+
+/// The ingest service.
+pub struct IngestService {
+    config: Config,
+    log: Arc<dyn EventLog>,
+    coder: Arc<Coder>,
+}
+
+impl IngestService {
+    /// A service appending to `log`.
+    pub fn new(config: Config, log: Arc<dyn EventLog>) -> Self {
+        Self {
+            config,
+            log,
+            coder: Arc::new(Coder::new()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Validates, normalises and appends one document.
+    pub async fn submit(&self, submission: Submission) -> Result<Submitted> {
+        self.validate(&submission)?;
+        let text = normalize_text(&submission.text);
+        let doc_id = DocId::for_text(&text);
+        let needs_metadata = submission.title.is_none() || submission.published_at.is_none();
+        let (title, published_at, text) = if needs_metadata {
+            let coder = self.coder.clone();
+            let (recovered, text) =
+                tokio::task::spawn_blocking(move || (coder.read_metadata(&text), text))
+                    .await
+                    .map_err(|e| Error::InvalidField {
+                        field: "text",
+                        reason: format!("metadata recovery failed: {e}"),
+                    })?;
+            let published = recovered
+                .1
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc());
+            (
+                submission.title.or(recovered.0),
+                submission.published_at.or(published),
+                text,
+            )
+        } else {
+            (submission.title, submission.published_at, text)
+        };
+        let document = Document {
+            doc_id: doc_id.clone(),
+            url: submission.url,
+            title,
+            source: submission.source,
+            published_at,
+            language: submission.language.unwrap_or_else(|| "en".to_owned()),
+            text,
+            ingested_at: Utc::now(),
+        };
+        let payload = events::DocumentIngested {
+            document: Some(document.into()),
+        }
+        .encode_to_vec();
+        let mut metadata = vec![("correlation-id".to_owned(), doc_id.to_string())];
+        if let Some(traceparent) = submission.traceparent {
+            metadata.push(("traceparent".to_owned(), traceparent));
+        }
+        let record = NewRecord {
+            id: RecordId::derive(&[
+                events::DocumentIngested::TYPE.as_bytes(),
+                doc_id.as_str().as_bytes(),
+            ]),
+            record_type: events::DocumentIngested::TYPE.to_owned(),
+            metadata,
+            payload: Bytes::from(payload),
+        };
+        let stream = doc_id.stream();
+        match self
+            .log
+            .append(&stream, ExpectedVersion::NoStream, vec![record])
+            .await
+        {
+            Ok(appended) => {
+                tracing::debug!(%doc_id, position = appended.first_position, duplicate = appended.deduplicated, "document ingested");
+                Ok(Submitted {
+                    doc_id,
+                    position: appended.first_position,
+                    duplicate: appended.deduplicated,
+                })
+            }
+            Err(LogError::WrongExpectedVersion { .. }) => {
+                // The stream exists under another record id: still the same text.
+                let first = self.log.read_stream(&stream, 0, 1).await?;
+                let position = first.first().map_or(0, |r| r.position);
+                Ok(Submitted {
+                    doc_id,
+                    position,
+                    duplicate: true,
+                })
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn validate(&self, submission: &Submission) -> Result<()> {
+        let invalid = |field: &'static str, reason: &str| {
+            Err(Error::InvalidField {
+                field,
+                reason: reason.to_owned(),
+            })
+        };
+        if submission.text.len() > self.config.max_document_bytes {
+            return Err(Error::TooLarge {
+                size: submission.text.len(),
+                limit: self.config.max_document_bytes,
+            });
+        }
+        if submission.text.trim().is_empty() {
+            return invalid("text", "must contain text");
+        }
+        let control = submission
+            .text
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            .count();
+        if control * 100 > submission.text.chars().count() {
+            return invalid(
+                "text",
+                "looks like binary data (more than 1% control characters)",
+            );
+        }
+        if let Some(url) = &submission.url {
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
+                return invalid(
+                    "url",
+                    "must be an http(s) URL of at most 2048 characters without spaces",
+                );
+            }
+        }
+        if submission
+            .title
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > 1000)
+        {
+            return invalid("title", "must be at most 1000 characters");
+        }
+        if submission
+            .source
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > 300)
+        {
+            return invalid("source", "must be at most 300 characters");
+        }
+        if let Some(language) = &submission.language {
+            let ok = !language.is_empty()
+                && language.len() <= 35
+                && language
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !ok {
+                return invalid("language", "must be a BCP-47 tag such as \"en\"");
+            }
+        }
+        if let Some(published) = submission.published_at {
+            let earliest =
+                DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z").expect("valid constant");
+            if published < earliest || published > Utc::now() + chrono::Duration::days(1) {
+                return invalid("published_at", "must be between 1900 and tomorrow");
+            }
+        }
+        Ok(())
+    }
+}

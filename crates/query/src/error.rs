@@ -1,0 +1,68 @@
+use thiserror::Error;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// Errors of the query service.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// A field of the request is invalid.
+    #[error("invalid {field}: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The thing asked for does not exist.
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// "event" or "document".
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The read model did not reach `min_position` in time.
+    #[error("read model is at position {applied}, not yet at {wanted}; retry shortly")]
+    NotCaughtUp {
+        /// Position applied.
+        applied: u64,
+        /// Position asked for.
+        wanted: u64,
+    },
+    /// The log failed.
+    #[error("event log failed: {0}")]
+    Log(#[from] statecraft_eventlog::Error),
+}
+
+/// Result with the query [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        let message = error.to_string();
+        let (code, reason, mut details) = match &error {
+            Error::InvalidField { field, reason } => (
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+                ErrorDetails::with_bad_request_violation(*field, reason.clone()),
+            ),
+            Error::NotFound { .. } => (Code::NotFound, "NOT_FOUND", ErrorDetails::new()),
+            Error::NotCaughtUp { .. } => (
+                Code::Unavailable,
+                "NOT_CAUGHT_UP",
+                ErrorDetails::with_retry_info(Some(std::time::Duration::from_millis(500))),
+            ),
+            Error::Log(e) if e.is_retryable() => (
+                Code::Unavailable,
+                "LOG_UNAVAILABLE",
+                ErrorDetails::with_retry_info(Some(std::time::Duration::from_secs(1))),
+            ),
+            Error::Log(_) => (Code::Internal, "LOG_FAILURE", ErrorDetails::new()),
+        };
+        details.set_error_info(reason, "query.statecraft", std::collections::HashMap::new());
+        if code == Code::Internal {
+            tracing::error!(%error, "query failed");
+        }
+        Status::with_error_details(code, message, details)
+    }
+}

@@ -1,0 +1,238 @@
+//! Event filters shared by search and subscribe: validation from the wire and matching.
+
+use statecraft_proto::pb::query::v1 as pb;
+use statecraft_types::{Actor, Event, EventDate, EventType, Polarity};
+
+use crate::error::{Error, Result};
+
+/// A validated event filter; every set criterion must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// Types to include; all when empty.
+    pub types: Vec<EventType>,
+    /// Lower-cased actor text, or a CAMEO code.
+    pub actor: Option<String>,
+    /// Country code (upper case).
+    pub country: Option<String>,
+    /// Lower-cased target text.
+    pub target: Option<String>,
+    /// Earliest date.
+    pub date_from: Option<EventDate>,
+    /// Latest date.
+    pub date_to: Option<EventDate>,
+    /// Lower-cased evidence text.
+    pub text: Option<String>,
+    /// Polarities to include; all when empty.
+    pub polarities: Vec<Polarity>,
+    /// Minimum confidence.
+    pub min_confidence: f64,
+}
+
+const MAX_FILTER_TEXT: usize = 256;
+
+fn text_field(field: &'static str, value: String) -> Result<Option<String>> {
+    let value = value.trim().to_owned();
+    if value.chars().count() > MAX_FILTER_TEXT {
+        return Err(Error::InvalidField {
+            field,
+            reason: format!("must be at most {MAX_FILTER_TEXT} characters"),
+        });
+    }
+    Ok((!value.is_empty()).then_some(value))
+}
+
+fn date_field(field: &'static str, value: String) -> Result<Option<EventDate>> {
+    text_field(field, value)?
+        .map(|raw| {
+            raw.parse::<EventDate>().map_err(|e| Error::InvalidField {
+                field,
+                reason: e.reason,
+            })
+        })
+        .transpose()
+}
+
+impl TryFrom<Option<pb::EventFilter>> for EventFilter {
+    type Error = Error;
+
+    fn try_from(filter: Option<pb::EventFilter>) -> Result<Self> {
+        let filter = filter.unwrap_or_default();
+        let types = filter
+            .types
+            .iter()
+            .map(|t| {
+                EventType::try_from(*t).map_err(|e| Error::InvalidField {
+                    field: "filter.types",
+                    reason: e.reason,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let polarities = filter
+            .polarities
+            .iter()
+            .map(|p| {
+                Polarity::try_from(*p).map_err(|e| Error::InvalidField {
+                    field: "filter.polarities",
+                    reason: e.reason,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if !(0.0..=1.0).contains(&filter.min_confidence) {
+            return Err(Error::InvalidField {
+                field: "filter.min_confidence",
+                reason: "must be within [0, 1]".into(),
+            });
+        }
+        let date_from = date_field("filter.date_from", filter.date_from)?;
+        let date_to = date_field("filter.date_to", filter.date_to)?;
+        if let (Some(from), Some(to)) = (date_from, date_to)
+            && from.first_day() > to.last_day()
+        {
+            return Err(Error::InvalidField {
+                field: "filter.date_from",
+                reason: "date_from is after date_to".into(),
+            });
+        }
+        Ok(Self {
+            types,
+            actor: text_field("filter.actor", filter.actor)?,
+            country: text_field("filter.country", filter.country)?.map(|c| c.to_ascii_uppercase()),
+            target: text_field("filter.target", filter.target)?.map(|t| t.to_lowercase()),
+            date_from,
+            date_to,
+            text: text_field("filter.text", filter.text)?.map(|t| t.to_lowercase()),
+            polarities,
+            min_confidence: filter.min_confidence,
+        })
+    }
+}
+
+fn mentions_text(actor: &Actor, needle: &str) -> bool {
+    actor.name.to_lowercase().contains(needle) || actor.mention.to_lowercase().contains(needle)
+}
+
+impl EventFilter {
+    /// Whether `event` passes the filter.
+    pub fn matches(&self, event: &Event) -> bool {
+        if !self.types.is_empty() && !self.types.contains(&event.event_type) {
+            return false;
+        }
+        if !self.polarities.is_empty() && !self.polarities.contains(&event.polarity) {
+            return false;
+        }
+        if event.confidence < self.min_confidence {
+            return false;
+        }
+        let actors = || std::iter::once(&event.source).chain(event.targets.iter());
+        if let Some(actor) = &self.actor {
+            let needle = actor.to_lowercase();
+            let hit = actors()
+                .any(|a| mentions_text(a, &needle) || a.cameo_code.eq_ignore_ascii_case(actor));
+            if !hit {
+                return false;
+            }
+        }
+        if let Some(country) = &self.country
+            && !actors().any(|a| a.country.as_deref() == Some(country.as_str()))
+        {
+            return false;
+        }
+        if let Some(target) = &self.target
+            && !event.targets.iter().any(|t| mentions_text(t, target))
+        {
+            return false;
+        }
+        if self.date_from.is_some() || self.date_to.is_some() {
+            let Some(date) = event.date else {
+                return false;
+            };
+            if self
+                .date_from
+                .is_some_and(|from| date.last_day() < from.first_day())
+            {
+                return false;
+            }
+            if self
+                .date_to
+                .is_some_and(|to| date.first_day() > to.last_day())
+            {
+                return false;
+            }
+        }
+        if let Some(text) = &self.text
+            && !event.evidence.sentence.to_lowercase().contains(text)
+        {
+            return false;
+        }
+        true
+    }
+
+    /// A stable fingerprint, so a page token is only accepted for the query that made it.
+    pub fn fingerprint(&self) -> u64 {
+        // 64-bit FNV-1a over the canonical debug form: stable for a given build.
+        let canonical = format!("{self:?}");
+        canonical
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_filters_are_validated() {
+        let ok = EventFilter::try_from(Some(pb::EventFilter {
+            types: vec![1, 4],
+            country: "rus".into(),
+            date_from: "2018".into(),
+            date_to: "2018-09".into(),
+            ..Default::default()
+        }))
+        .unwrap();
+        assert_eq!(ok.types, vec![EventType::SanctionImpose, EventType::Accuse]);
+        assert_eq!(ok.country.as_deref(), Some("RUS"));
+
+        let cases = [
+            pb::EventFilter {
+                types: vec![0],
+                ..Default::default()
+            },
+            pb::EventFilter {
+                types: vec![99],
+                ..Default::default()
+            },
+            pb::EventFilter {
+                date_from: "yesterday".into(),
+                ..Default::default()
+            },
+            pb::EventFilter {
+                date_from: "2019".into(),
+                date_to: "2018".into(),
+                ..Default::default()
+            },
+            pb::EventFilter {
+                min_confidence: 1.5,
+                ..Default::default()
+            },
+            pb::EventFilter {
+                actor: "x".repeat(300),
+                ..Default::default()
+            },
+            pb::EventFilter {
+                polarities: vec![7],
+                ..Default::default()
+            },
+        ];
+        for case in cases {
+            assert!(
+                EventFilter::try_from(Some(case.clone())).is_err(),
+                "{case:?} should be rejected"
+            );
+        }
+        assert_ne!(ok.fingerprint(), EventFilter::default().fingerprint());
+    }
+}

@@ -1,0 +1,19 @@
+//! `statecraft-query`: Answers queries over the events in the log.
+//! Flags: `--config FILE`, `--listen ADDR`, `--log URL`, `--dump-config`; environment:
+//! `STATECRAFT_QUERY__<KEY>`.
+
+use std::sync::Arc;
+
+use statecraft_eventlog::EventLog;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    statecraft_runtime::process::run(
+        "statecraft-query",
+        "query",
+        statecraft_eventlog::open,
+        statecraft_query::serve,
+        async |log: Arc<dyn EventLog>| log.close().await,
+    )
+    .await
+}

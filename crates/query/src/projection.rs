@@ -1,0 +1,186 @@
+//! The read model and the projection that feeds it from the log.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use prost::Message;
+use statecraft_eventlog::Record;
+use statecraft_proto::pb::events::v1 as events;
+use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_types::{Document, Event, EventType};
+
+/// Where a document is in the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DocumentState {
+    Pending,
+    Extracted,
+    Failed,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DocumentEntry {
+    pub(crate) document: Document,
+    pub(crate) state: DocumentState,
+    pub(crate) coder_version: Option<String>,
+    pub(crate) failure: Option<String>,
+    pub(crate) events: Vec<EventKey>,
+}
+
+/// Orders events by the log position of the record that carried them, then by ordinal.
+pub(crate) type EventKey = (u64, u32);
+
+/// The in-memory read model of one query replica.
+#[derive(Debug, Default)]
+pub(crate) struct ReadModel {
+    pub(crate) position: u64,
+    pub(crate) documents: HashMap<String, DocumentEntry>,
+    pub(crate) events: BTreeMap<EventKey, Event>,
+    pub(crate) event_keys: HashMap<String, EventKey>,
+    pub(crate) unknown_records: u64,
+    pub(crate) invalid_records: u64,
+}
+
+/// Compares coder versions ("statecraft-coder/0.2.0") by their numeric parts.
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
+    let numbers = |v: &str| -> Vec<u64> {
+        v.rsplit('/')
+            .next()
+            .unwrap_or(v)
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    numbers(a).cmp(&numbers(b)).then_with(|| a.cmp(b))
+}
+
+impl ReadModel {
+    /// Applies one log record. Unknown record types are counted and skipped; records that do
+    /// not decode are counted and skipped, never fatal.
+    pub(crate) fn apply(&mut self, record: &Record) {
+        debug_assert!(
+            record.position > self.position,
+            "records apply in position order"
+        );
+        self.position = record.position;
+        match record.record_type.as_str() {
+            events::DocumentIngested::TYPE => self.apply_ingested(record),
+            events::EventsExtracted::TYPE => self.apply_extracted(record),
+            events::ExtractionFailed::TYPE => self.apply_failed(record),
+            _ => self.unknown_records += 1,
+        }
+    }
+
+    fn apply_ingested(&mut self, record: &Record) {
+        let document = events::DocumentIngested::decode(record.payload.clone())
+            .ok()
+            .and_then(|d| d.document)
+            .and_then(|d| Document::try_from(d).ok());
+        let Some(document) = document else {
+            self.invalid_records += 1;
+            tracing::warn!(
+                position = record.position,
+                "skipping undecodable DocumentIngested"
+            );
+            return;
+        };
+        self.documents
+            .entry(document.doc_id.to_string())
+            .or_insert(DocumentEntry {
+                document,
+                state: DocumentState::Pending,
+                coder_version: None,
+                failure: None,
+                events: Vec::new(),
+            });
+    }
+
+    fn apply_extracted(&mut self, record: &Record) {
+        let Ok(extracted) = events::EventsExtracted::decode(record.payload.clone()) else {
+            self.invalid_records += 1;
+            tracing::warn!(
+                position = record.position,
+                "skipping undecodable EventsExtracted"
+            );
+            return;
+        };
+        let Some(entry) = self.documents.get_mut(&extracted.doc_id) else {
+            self.invalid_records += 1;
+            tracing::warn!(position = record.position, doc_id = %extracted.doc_id, "events for an unknown document");
+            return;
+        };
+        if entry.state == DocumentState::Extracted
+            && entry.coder_version.as_deref().is_some_and(|current| {
+                compare_versions(&extracted.coder_version, current) != Ordering::Greater
+            })
+        {
+            // Same or older coder: a redelivery or a late replay; the newest version wins.
+            return;
+        }
+        for key in entry.events.drain(..) {
+            if let Some(old) = self.events.remove(&key) {
+                self.event_keys.remove(&old.event_id);
+            }
+        }
+        for (ordinal, wire) in extracted.events.into_iter().enumerate() {
+            match Event::try_from(wire) {
+                Ok(event) => {
+                    let key = (record.position, ordinal as u32);
+                    self.event_keys.insert(event.event_id.clone(), key);
+                    self.events.insert(key, event);
+                    entry.events.push(key);
+                }
+                Err(error) => {
+                    self.invalid_records += 1;
+                    tracing::warn!(position = record.position, %error, "skipping invalid event");
+                }
+            }
+        }
+        entry.state = DocumentState::Extracted;
+        entry.coder_version = Some(extracted.coder_version);
+        entry.failure = None;
+    }
+
+    fn apply_failed(&mut self, record: &Record) {
+        let Ok(failed) = events::ExtractionFailed::decode(record.payload.clone()) else {
+            self.invalid_records += 1;
+            return;
+        };
+        if let Some(entry) = self.documents.get_mut(&failed.doc_id)
+            && entry.state != DocumentState::Extracted
+        {
+            entry.state = DocumentState::Failed;
+            entry.coder_version = Some(failed.coder_version);
+            entry.failure = Some(failed.reason);
+        }
+    }
+
+    /// Current events per type.
+    pub(crate) fn events_by_type(&self) -> BTreeMap<EventType, u64> {
+        let mut counts = BTreeMap::new();
+        for event in self.events.values() {
+            *counts.entry(event.event_type).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coder_versions_compare_numerically() {
+        assert_eq!(
+            compare_versions("statecraft-coder/0.10.0", "statecraft-coder/0.9.1"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_versions("statecraft-coder/0.1.0", "statecraft-coder/0.1.0"),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare_versions("statecraft-coder/0.1.0", "statecraft-coder/1.0.0"),
+            Ordering::Less
+        );
+    }
+}

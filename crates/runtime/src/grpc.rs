@@ -1,0 +1,130 @@
+//! gRPC server bootstrap: every statecraft server carries `grpc.health.v1`, server reflection
+//! (v1 and v1alpha, for grpcurl and grpcui) and a tracing layer, and shuts down in order:
+//! health NOT_SERVING, stop accepting, drain in-flight calls.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use statecraft_proto::pb;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::body::Body;
+use tonic::server::NamedService;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+/// Errors starting or running a server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Building the reflection service failed.
+    #[error("failed to build reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// The transport failed.
+    #[error("gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Marks a service SERVING or NOT_SERVING in `grpc.health.v1`, both under its own name and
+/// the overall name "".
+#[derive(Clone)]
+pub struct Health {
+    reporter: HealthReporter,
+    service: &'static str,
+}
+
+impl Health {
+    /// Reports the service (and the server) as serving.
+    pub async fn serving(&self) {
+        self.reporter
+            .set_service_status(self.service, ServingStatus::Serving)
+            .await;
+        self.reporter
+            .set_service_status("", ServingStatus::Serving)
+            .await;
+    }
+
+    /// Reports the service (and the server) as not serving.
+    pub async fn not_serving(&self) {
+        self.reporter
+            .set_service_status(self.service, ServingStatus::NotServing)
+            .await;
+        self.reporter
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+    }
+}
+
+/// A tonic server around one statecraft service.
+pub struct GrpcServer {
+    routes: Routes,
+    health: Health,
+}
+
+impl GrpcServer {
+    /// Wraps `service` with health (starting NOT_SERVING) and reflection.
+    pub fn new<S>(service: S) -> Result<Self, ServeError>
+    where
+        S: tower_service::Service<
+                http::Request<Body>,
+                Response = http::Response<Body>,
+                Error = Infallible,
+            > + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        let (reporter, health_service) = tonic_health::server::health_reporter();
+        let reflection_v1 = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+        let routes = Routes::new(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(service);
+        Ok(Self {
+            routes,
+            health: Health {
+                reporter,
+                service: S::NAME,
+            },
+        })
+    }
+
+    /// The health handle, to flip SERVING once dependencies are ready.
+    pub fn health(&self) -> Health {
+        self.health.clone()
+    }
+
+    /// Serves on `listener` until `shutdown` is cancelled, then reports NOT_SERVING, stops
+    /// accepting and drains in-flight calls.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> Result<(), ServeError> {
+        let health = self.health.clone();
+        let local = listener.local_addr().ok();
+        tracing::info!(service = health.service, addr = ?local, "gRPC server listening");
+        let stop = async move {
+            shutdown.cancelled().await;
+            health.not_serving().await;
+        };
+        tonic::transport::Server::builder()
+            .layer(tower_http::trace::TraceLayer::new_for_grpc())
+            .http2_keepalive_interval(Some(Duration::from_secs(30)))
+            .add_routes(self.routes)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop)
+            .await?;
+        tracing::info!(service = self.health.service, "gRPC server stopped");
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! `TestCluster`: ingest, extraction and query in-process on ephemeral ports over one log,
+//! with connected clients, for the end-to-end tests in `e2e/`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use statecraft_cli::{Cluster, ClusterConfig};
+use statecraft_eventlog::{EventLog, MemoryLog};
+use statecraft_proto::pb::query::v1 as query_pb;
+use statecraft_proto::{ExtractionClient, IngestClient, QueryClient};
+use statecraft_testkit::{channel, ephemeral_listener};
+
+/// A running in-process cluster with clients.
+pub struct TestCluster {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// Ingest client.
+    pub ingest: IngestClient,
+    /// Extraction client.
+    pub extraction: ExtractionClient,
+    /// Query client.
+    pub query: QueryClient,
+}
+
+impl TestCluster {
+    /// Starts a cluster over a fresh memory log with test configuration.
+    pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(ClusterConfig::for_test(), Arc::new(MemoryLog::new())).await
+    }
+
+    /// Starts a cluster with the given configuration and log.
+    pub async fn start_with(config: ClusterConfig, log: Arc<dyn EventLog>) -> anyhow::Result<Self> {
+        let (ingest_listener, _) = ephemeral_listener().await?;
+        let (extraction_listener, _) = ephemeral_listener().await?;
+        let (query_listener, _) = ephemeral_listener().await?;
+        let cluster = Cluster::start_on(
+            config,
+            log,
+            [ingest_listener, extraction_listener, query_listener],
+        )?;
+        cluster.wait_serving(Duration::from_secs(10)).await?;
+        Ok(Self {
+            ingest: statecraft_proto::ingest_client(channel(cluster.ingest_addr).await?),
+            extraction: statecraft_proto::extraction_client(
+                channel(cluster.extraction_addr).await?,
+            ),
+            query: statecraft_proto::query_client(channel(cluster.query_addr).await?),
+            cluster,
+        })
+    }
+
+    /// Polls `GetDocument` (with `min_position`) until the document leaves PENDING, for at most
+    /// ten seconds.
+    pub async fn wait_extracted(
+        &mut self,
+        doc_id: &str,
+        position: u64,
+    ) -> anyhow::Result<query_pb::GetDocumentResponse> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let document = self
+                .query
+                .get_document(query_pb::GetDocumentRequest {
+                    doc_id: doc_id.to_owned(),
+                    min_position: position,
+                })
+                .await?
+                .into_inner();
+            if document.state != query_pb::ExtractionState::Pending as i32 {
+                return Ok(document);
+            }
+            if Instant::now() > deadline {
+                bail!("document {doc_id} still pending after 10 s");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Stops every service and asserts each exited cleanly.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.cluster.shutdown().await
+    }
+}
