@@ -2,9 +2,8 @@
 //! with connected clients, for the end-to-end tests in `e2e/`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::bail;
 use statecraft_cli::{Cluster, ClusterConfig};
 use statecraft_eventlog::{EventLog, MemoryLog};
 use statecraft_proto::pb::query::v1 as query_pb;
@@ -50,31 +49,19 @@ impl TestCluster {
         })
     }
 
-    /// Polls `GetDocument` (with `min_position`) until the document leaves PENDING, for at most
-    /// ten seconds.
+    /// Waits (at most ten seconds) until a document has been extracted.
     pub async fn wait_extracted(
         &mut self,
         doc_id: &str,
         position: u64,
     ) -> anyhow::Result<query_pb::GetDocumentResponse> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let document = self
-                .query
-                .get_document(query_pb::GetDocumentRequest {
-                    doc_id: doc_id.to_owned(),
-                    min_position: position,
-                })
-                .await?
-                .into_inner();
-            if document.state != query_pb::ExtractionState::Pending as i32 {
-                return Ok(document);
-            }
-            if Instant::now() > deadline {
-                bail!("document {doc_id} still pending after 10 s");
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        statecraft_cli::client::wait_extracted(
+            &mut self.query,
+            doc_id,
+            position,
+            Duration::from_secs(10),
+        )
+        .await
     }
 
     /// Stops every service and asserts each exited cleanly.

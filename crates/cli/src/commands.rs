@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use statecraft_cli::client::wait_extracted;
 use statecraft_cli::cluster::{Cluster, ClusterConfig, health_status};
 use statecraft_cli::{eval, output, samples};
 use statecraft_proto::pb::ingest::v1 as ingest_pb;
@@ -102,7 +103,13 @@ pub(crate) async fn demo(json: bool) -> anyhow::Result<i32> {
     }
     let mut all_events = Vec::new();
     for (name, response) in &submitted {
-        let document = wait_extracted(&mut query, &response.doc_id, response.position).await?;
+        let document = wait_extracted(
+            &mut query,
+            &response.doc_id,
+            response.position,
+            Duration::from_secs(30),
+        )
+        .await?;
         let events = decode_events(document.events)?;
         if !json {
             let title = document.document.map(|d| d.title).unwrap_or_default();
@@ -128,30 +135,6 @@ pub(crate) async fn demo(json: bool) -> anyhow::Result<i32> {
     }
     cluster.shutdown().await?;
     Ok(exit::OK)
-}
-
-async fn wait_extracted(
-    query: &mut statecraft_proto::QueryClient,
-    doc_id: &str,
-    position: u64,
-) -> anyhow::Result<query_pb::GetDocumentResponse> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let document = query
-            .get_document(query_pb::GetDocumentRequest {
-                doc_id: doc_id.to_owned(),
-                min_position: position,
-            })
-            .await?
-            .into_inner();
-        if document.state != query_pb::ExtractionState::Pending as i32 {
-            return Ok(document);
-        }
-        if Instant::now() > deadline {
-            bail!("document {doc_id} was not extracted within 30 s");
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 pub(crate) async fn serve(

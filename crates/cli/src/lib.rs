@@ -2,6 +2,7 @@
 //! `serve` run (and the e2e tests reuse), the coder evaluation, and output formatting.
 //! The binary in `main.rs` only parses arguments and dispatches.
 
+pub mod client;
 pub mod cluster;
 pub mod eval;
 pub mod output;
