@@ -23,10 +23,10 @@ use tokio::sync::{oneshot, watch};
 
 use crate::EventLog;
 use crate::error::{Error, Result};
-use crate::frame::{FrameError, decode_frame, encode_frame, valid_frame_after};
+use crate::frame::{FrameError, decode_frame, encode_frame, scan_frame, valid_frame_after};
 use crate::group::{Consumer, GroupConfig, GroupRegistry, RecordSource};
 use crate::index::{Index, Plan};
-use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, now_micros};
+use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, RecordId, now_micros};
 
 /// Options of the file backend.
 #[derive(Debug, Clone)]
@@ -241,20 +241,21 @@ fn recover(dir: &Path) -> Result<Shared> {
         }
         let bytes = std::fs::read(&path).map_err(io_error("read segment", &path))?;
         let mut offset = 0usize;
-        let mut batch: Vec<(Record, Location)> = Vec::new();
+        let mut batch: Vec<(Position, RecordId, &str, Location)> = Vec::new();
         let mut batch_start = 0usize;
         let mut truncate_at = None;
         while offset < bytes.len() {
-            match decode_frame(&bytes[offset..]) {
-                Ok((record, remaining, len)) => {
+            match scan_frame(&bytes[offset..]) {
+                Ok(head) => {
+                    let (remaining, len) = (head.batch_remaining, head.len);
                     let expected = shared.index.last() + 1 + batch.len() as u64;
-                    if record.position != expected {
+                    if head.position != expected {
                         return Err(Error::Corrupt {
                             path,
                             offset: offset as u64,
                             reason: format!(
                                 "record position {} where {expected} was expected",
-                                record.position
+                                head.position
                             ),
                         });
                     }
@@ -266,13 +267,11 @@ fn recover(dir: &Path) -> Result<Shared> {
                         offset: offset as u64,
                         len: len as u32,
                     };
-                    batch.push((record, location));
+                    batch.push((head.position, head.id, head.stream, location));
                     offset += len;
                     if remaining == 0 {
-                        for (record, location) in batch.drain(..) {
-                            shared
-                                .index
-                                .insert(&record.stream, record.id, record.position);
+                        for (position, id, stream, location) in batch.drain(..) {
+                            shared.index.insert(stream, id, position);
                             shared.locations.push(location);
                         }
                     }

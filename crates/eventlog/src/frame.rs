@@ -110,6 +110,53 @@ pub(crate) fn decode_frame(bytes: &[u8]) -> Result<(Record, u32, usize), FrameEr
     Ok((record, batch_remaining, HEADER_LEN + body_len))
 }
 
+/// The parts of a frame recovery needs, borrowed from the segment bytes.
+pub(crate) struct FrameHead<'a> {
+    pub(crate) position: u64,
+    pub(crate) id: RecordId,
+    pub(crate) batch_remaining: u32,
+    pub(crate) stream: &'a str,
+    pub(crate) len: usize,
+}
+
+/// Verifies the frame at the start of `bytes` (magic, length, checksum) and reads only its
+/// envelope, without copying the payload: what recovery needs to rebuild the indexes.
+pub(crate) fn scan_frame(bytes: &[u8]) -> Result<FrameHead<'_>, FrameError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(FrameError::Truncated);
+    }
+    let magic = u32::from_le_bytes(bytes[0..4].try_into().expect("4 bytes"));
+    if magic != MAGIC {
+        return Err(FrameError::Invalid("bad frame magic"));
+    }
+    let body_len = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
+    let crc = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let Some(body) = bytes.get(HEADER_LEN..HEADER_LEN + body_len) else {
+        return Err(FrameError::Truncated);
+    };
+    if crc32c::crc32c(body) != crc {
+        return Err(FrameError::Invalid("checksum mismatch"));
+    }
+    let mut reader = Reader { bytes: body };
+    let position = reader.u64()?;
+    let id = RecordId(u128::from_le_bytes(
+        reader.take(16)?.try_into().expect("16 bytes"),
+    ));
+    let _stream_version = reader.u64()?;
+    let _recorded_at = reader.u64()?;
+    let batch_remaining = reader.u32()?;
+    let stream_len = reader.u16()? as usize;
+    let stream = std::str::from_utf8(reader.take(stream_len)?)
+        .map_err(|_| FrameError::Invalid("string is not UTF-8"))?;
+    Ok(FrameHead {
+        position,
+        id,
+        batch_remaining,
+        stream,
+        len: HEADER_LEN + body_len,
+    })
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
 }
