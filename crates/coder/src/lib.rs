@@ -82,6 +82,16 @@ impl Coder {
         (cleaned.title, cleaned.published)
     }
 
+    /// Byte ranges of the body sentences the coder would read (headings and page furniture
+    /// set aside). Cheap: no mention or trigger search.
+    pub fn sentences(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        text::clean(text, &self.gazetteer.lexicon)
+            .sentences
+            .into_iter()
+            .map(|s| s.start..s.end)
+            .collect()
+    }
+
     /// Codes one document. `published` resolves relative dates; when `None`, the date is
     /// recovered from the text if it has a dateline.
     pub fn code(&self, doc_id: &str, text: &str, published: Option<NaiveDate>) -> Coded {
