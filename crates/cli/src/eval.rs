@@ -132,7 +132,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 pub struct Discrepancy {
     /// The document.
     pub doc_id: String,
-    /// "miss" or "false alarm".
+    /// "miss", "false alarm" or "wrong date".
     pub kind: &'static str,
     /// Event type.
     pub event_type: String,
@@ -249,6 +249,19 @@ pub fn score_document(document: &GoldDocument, predicted: &[Event], report: &mut
                     .is_some_and(|d| gold_date.is_agreed_by(&d))
                 {
                     report.dates_correct += 1;
+                } else {
+                    report.discrepancies.push(Discrepancy {
+                        doc_id: document.doc_id.clone(),
+                        kind: "wrong date",
+                        event_type: gold.event_type.clone(),
+                        dyad: format!(
+                            "gold {gold_date}, coded {}: {}",
+                            predicted[p]
+                                .date
+                                .map_or_else(|| "none".to_owned(), |d| d.to_string()),
+                            predicted_dyad(&predicted[p])
+                        ),
+                    });
                 }
             }
             if is_sanction(&gold.event_type) {

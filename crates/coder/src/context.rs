@@ -15,6 +15,8 @@ pub(crate) struct DocContext {
     companies: Vec<Actor>,
     bodies: Vec<Actor>,
     last_thing: Option<Actor>,
+    last_state: Option<Actor>,
+    last_sanction_targets: Vec<Actor>,
     last_plural: Vec<Actor>,
     last_companies: Vec<Actor>,
     last_pair: Option<(Actor, Actor)>,
@@ -91,12 +93,9 @@ impl DocContext {
                 self.bodies.last().cloned().into_iter().collect()
             }
             "the report" | "the statement" => self.report_author.clone().into_iter().collect(),
-            "the regime" => self
-                .last_thing
-                .clone()
-                .filter(|a| a.kind == ActorKind::State)
-                .into_iter()
-                .collect(),
+            "the regime" | "the military" | "the junta" => {
+                self.last_state.clone().into_iter().collect()
+            }
             w if w.ends_with("leaders")
                 || w.ends_with("sides")
                 || w.ends_with("men")
@@ -146,6 +145,10 @@ impl DocContext {
                         self.last_thing = Some(actor.clone());
                     }
                     ActorKind::Group => self.last_plural = vec![actor.clone()],
+                    ActorKind::State => {
+                        self.last_state = Some(actor.clone());
+                        self.last_thing = Some(actor.clone());
+                    }
                     _ => self.last_thing = Some(actor.clone()),
                 }
             }
@@ -172,6 +175,18 @@ impl DocContext {
     /// Records that `source` accused or sanctioned `targets`, for later denials.
     pub(crate) fn record_accusation(&mut self, source: &Actor, targets: &[Actor]) {
         self.accusations.push((source.clone(), targets.to_vec()));
+    }
+
+    /// Records the targets of a sanction event, for "the embargo" and "the sanctions" later.
+    pub(crate) fn record_sanction_targets(&mut self, targets: &[Actor]) {
+        if !targets.is_empty() {
+            self.last_sanction_targets = targets.to_vec();
+        }
+    }
+
+    /// The targets of the last sanction event.
+    pub(crate) fn last_sanction_targets(&self) -> &[Actor] {
+        &self.last_sanction_targets
     }
 
     /// Who last accused `denier` (or someone of its state); failing that, the last accuser.

@@ -25,7 +25,27 @@ pub(crate) struct Candidate {
     /// An argument came from coreference.
     pub(crate) via_anaphor: bool,
     pub(crate) reason: Option<String>,
+    /// Another rule that describes the event better ("urged X to stop" is a demand).
+    pub(crate) rule_override: Option<&'static str>,
+    /// A second source joined to the first by "and" ("Russia and China suggested").
+    pub(crate) co_source: Option<Actor>,
 }
+
+/// Quotations in a sentence and who is speaking them.
+#[derive(Debug, Default)]
+pub(crate) struct Quoting {
+    /// Byte ranges of quoted text (a quote left open runs to the sentence end).
+    pub(crate) spans: Vec<(usize, usize)>,
+    /// The speaker named in the attribution ("..., Yellen added").
+    pub(crate) speaker: Option<Mention>,
+}
+
+/// Verbs that turn an appeal into a demand: a call to stop or undo something.
+#[rustfmt::skip]
+const STOP_VERBS: &[&str] = &[
+    "stop", "end", "cease", "halt", "release", "restore", "withdraw", "reverse", "abandon", "give", "free", "lift",
+    "dismantle", "refrain", "immediately", "respect", "return",
+];
 
 /// The compiled trigger table.
 pub(crate) struct Frames {
@@ -47,41 +67,24 @@ const SAY_VERBS: &[&str] = &[
     " announced",
 ];
 /// Phrases that end a list of targets.
+#[rustfmt::skip]
 const TARGET_CUTS: &[&str] = &[
-    ", accusing",
-    ", reuters",
-    ", the ",
-    " for ",
-    " over ",
-    " in response",
-    " because",
-    " after ",
-    " which ",
-    " who ",
-    " said",
-    " says",
-    ", saying",
-    " from ",
-    " as part",
-    " to punish",
-    " in connection",
-    ", according",
-    " citing",
-    " under ",
-    " while ",
-    " but ",
+    ", accusing", ", reuters", ", the ", " over ", " in response", " because", " after ", " which ", " who ",
+    " said", " says", ", saying", " from ", " as part", " to punish", " in connection", ", according", " citing",
+    " under ", " while ", " but ", " during ",
 ];
-const CLAUSE_BREAKS: &[&str] = &[
-    "; ",
-    " but ",
-    " while ",
-    " although ",
-    " whereas ",
-    " because ",
-    " despite ",
-    ", which ",
-    ", who ",
+/// Phrases that start a new clause. A relative clause (", who", ", which") ends the clause
+/// for targets but does not hide the subject before it from the verb after it.
+#[rustfmt::skip]
+const CLAUSE_BREAKS: &[&str] = &["; ", " but ", " while ", " although ", " whereas ", " because ", " despite "];
+/// People who speak for the organisation named after them ("a manager at X").
+#[rustfmt::skip]
+const PERSON_NOUNS: &[&str] = &[
+    "manager", "official", "officials", "spokesman", "spokeswoman", "spokesperson", "executive", "employee",
+    "director", "head", "chief", "representative", "source", "sources", "lawyer", "member", "members",
 ];
+#[rustfmt::skip]
+const RELATIVE_BREAKS: &[&str] = &[", which ", ", who "];
 const THREAT_NOUNS: &[&str] = &[
     "threat",
     "enemy",
@@ -150,6 +153,7 @@ impl Frames {
         sentence: &str,
         mentions: &[Mention],
         context: &DocContext,
+        quoting: &Quoting,
     ) -> Vec<Candidate> {
         let lower = sentence.to_ascii_lowercase();
         let mut out = Vec::new();
@@ -175,10 +179,22 @@ impl Frames {
                 trigger_start: start,
                 trigger_end: end,
                 rule,
+                quotes: &quoting.spans,
+                speaker: quoting.speaker.as_ref(),
             };
             if let Some(mut candidate) = frame.fill(context) {
-                candidate.rule = rule_index;
-                out.push(candidate);
+                candidate.rule = candidate
+                    .rule_override
+                    .and_then(|name| self.rules.iter().position(|r| r.name == name))
+                    .unwrap_or(rule_index);
+                if let Some(partner) = candidate.co_source.take() {
+                    let mut twin = candidate.clone();
+                    twin.source = partner;
+                    out.push(candidate);
+                    out.push(twin);
+                } else {
+                    out.push(candidate);
+                }
             }
         }
         out
@@ -192,6 +208,8 @@ struct FrameInput<'a> {
     trigger_start: usize,
     trigger_end: usize,
     rule: &'a Rule,
+    quotes: &'a [(usize, usize)],
+    speaker: Option<&'a Mention>,
 }
 
 fn usable_source(m: &Mention) -> bool {
@@ -210,6 +228,7 @@ impl FrameInput<'_> {
     fn clause_end(&self, after: usize) -> usize {
         CLAUSE_BREAKS
             .iter()
+            .chain(RELATIVE_BREAKS)
             .filter_map(|b| self.lower[after..].find(b).map(|p| after + p))
             .min()
             .unwrap_or(self.lower.len())
@@ -226,6 +245,16 @@ impl FrameInput<'_> {
             .collect();
         let object_of_preposition = |m: &Mention| {
             let before = self.lower[..m.start].trim_end();
+            // "a manager at X", "a spokesman for X": the person speaks for X.
+            let proxy = ["at", "of", "for"].iter().any(|p| {
+                before.strip_suffix(p).is_some_and(|head| {
+                    let noun = head.trim_end().rsplit(' ').next().unwrap_or_default();
+                    PERSON_NOUNS.contains(&noun)
+                })
+            });
+            if proxy {
+                return false;
+            }
             ["of", "by", "on", "against", "with", "to", "for", "at"]
                 .iter()
                 .any(|p| before.ends_with(&format!(" {p}")))
@@ -234,7 +263,6 @@ impl FrameInput<'_> {
             .iter()
             .rev()
             .find(|m| !object_of_preposition(m))
-            .or_else(|| candidates.last())
             .copied()
     }
 
@@ -249,7 +277,9 @@ impl FrameInput<'_> {
         match m.role {
             Role::Name | Role::Anaphor => !m.actors.is_empty(),
             Role::Generic => self.rule.generic_targets,
-            Role::Possessive => self.rule.event_type == EventType::Demand,
+            Role::Possessive => {
+                self.rule.event_type == EventType::Demand || self.rule.event_type.is_sanction()
+            }
             Role::Locative => self.rule.shape == Shape::Recall,
             Role::Modifier => false,
         }
@@ -271,18 +301,55 @@ impl FrameInput<'_> {
                 || matches!(next, "said" | "told" | "urged" | "called" | "met");
             verb.then_some(from + at)
         });
+        // "sanctions on X for supporting Y": a reason clause, not more targets; but "an embargo
+        // for Vietnam" names the target.
+        let reason_clause = window.match_indices(" for ").find_map(|(at, _)| {
+            let next = window[at + 5..].split(' ').next().unwrap_or_default();
+            let reason = next.ends_with("ing")
+                || matches!(
+                    next,
+                    "its"
+                        | "their"
+                        | "his"
+                        | "her"
+                        | "alleged"
+                        | "allegedly"
+                        | "what"
+                        | "the"
+                        | "a"
+                        | "an"
+                );
+            reason.then_some(from + at)
+        });
         let cut = TARGET_CUTS
             .iter()
             .filter_map(|c| window.find(c).map(|p| from + p))
             .chain(coordinated_verb)
+            .chain(reason_clause)
             .min()
             .unwrap_or(until);
-        self.mentions
+        let mut targets: Vec<&Mention> = Vec::new();
+        for mention in self
+            .mentions
             .iter()
             .filter(|m| m.start >= from && m.end <= cut && self.target_allowed(m))
-            .filter(|m| !m.actors.iter().all(|a| a.same_entity(source)))
-            .take(max)
-            .collect()
+        {
+            if mention.actors.iter().all(|a| a.same_entity(source)) {
+                continue;
+            }
+            // "two members of Myanmar's military": the group is the target, not what it is
+            // part of.
+            let part_of_previous = targets.last().is_some_and(|t| t.role == Role::Generic)
+                && self.lower[..mention.start].trim_end().ends_with(" of");
+            if part_of_previous {
+                continue;
+            }
+            targets.push(mention);
+            if targets.len() >= max {
+                break;
+            }
+        }
+        targets
     }
 
     fn say_verb_before(&self, pos: usize) -> Option<usize> {
@@ -386,7 +453,30 @@ impl FrameInput<'_> {
             generic_only,
             via_anaphor,
             reason: self.reason(),
+            rule_override: None,
+            co_source: None,
         }
+    }
+
+    /// The quotation the trigger stands in, if any.
+    fn quote_around(&self, pos: usize) -> Option<(usize, usize)> {
+        self.quotes
+            .iter()
+            .copied()
+            .find(|(start, end)| *start <= pos && pos < *end)
+    }
+
+    /// The speaker for a trigger inside a quotation, when the sentence names one.
+    fn quoted_speaker(&self) -> Option<&Mention> {
+        self.quote_around(self.trigger_start)?;
+        self.speaker.filter(|s| !s.actors.is_empty())
+    }
+
+    /// "A and B met": the mention joined to `m` by "and" just before it.
+    fn coordinated_partner(&self, m: &Mention) -> Option<&Mention> {
+        self.mentions.iter().rev().find(|p| {
+            p.end <= m.start && usable_source(p) && self.sentence[p.end..m.start].trim() == "and"
+        })
     }
 
     /// "accusing them of X", "for X", "over X", "in response to X": the stated reason.
@@ -424,7 +514,19 @@ impl FrameInput<'_> {
         if matches!(before_word, "before" | "after" | "without") {
             return None;
         }
-        let clause_end = self.clause_end(self.trigger_end);
+        // "to decide whether to lift the sanctions": a question, not an event.
+        let before = &self.lower[crate::text::ceil_boundary(
+            self.lower,
+            self.trigger_start.saturating_sub(40),
+        )..self.trigger_start];
+        if before.contains("whether to") || before.contains("whether or not to") {
+            return None;
+        }
+        // A quoted clause ends where the quotation does.
+        let clause_end = match self.quote_around(self.trigger_start) {
+            Some((_, quote_end)) => self.clause_end(self.trigger_end).min(quote_end),
+            None => self.clause_end(self.trigger_end),
+        };
         match rule.shape {
             Shape::Active | Shape::ActiveList => {
                 let head = self.lower[..self.trigger_start].trim_end();
@@ -432,10 +534,24 @@ impl FrameInput<'_> {
                     && self.lower[self.trigger_start..self.trigger_end].ends_with("ing");
                 // "X claimed ... and accused it": the coordinated verb shares X as subject.
                 let coordinated = head.ends_with(" and");
-                let source = if participle || coordinated {
-                    self.first_in_clause(self.trigger_start)?
+                let found = if participle || coordinated {
+                    self.first_in_clause(self.trigger_start)
                 } else {
-                    self.source_before(self.trigger_start)?
+                    self.source_before(self.trigger_start)
+                };
+                // Inside a quotation, a subject outside it is not the subject of the quoted
+                // clause: the speaker is ("'We will act,' Yellen said").
+                let source = match (
+                    found,
+                    self.quoted_speaker(),
+                    self.quote_around(self.trigger_start),
+                ) {
+                    (Some(s), Some(speaker), Some((quote_start, _))) if s.start < quote_start => {
+                        speaker
+                    }
+                    (Some(s), _, _) => s,
+                    (None, Some(speaker), _) => speaker,
+                    (None, None, _) => return None,
                 };
                 if rule.name == "sanction.impose.designate" && !self.tight(source) {
                     return None;
@@ -450,10 +566,64 @@ impl FrameInput<'_> {
                 };
                 let targets =
                     self.targets_after(self.trigger_end, clause_end, max, &source.actors[0]);
-                if targets.is_empty() {
-                    return None;
+                // "lifted the embargo": the targets of the sanctions named before.
+                let clause = &self.lower[self.trigger_end..clause_end];
+                let anaphoric_sanctions = rule.event_type.is_sanction()
+                    && [
+                        "the embargo",
+                        "the sanctions",
+                        "those sanctions",
+                        "these sanctions",
+                        "the measures",
+                    ]
+                    .iter()
+                    .any(|w| {
+                        clause.starts_with(&format!(" {w}"))
+                            || clause.starts_with(&format!(" partially {w}"))
+                    });
+                if targets.is_empty()
+                    && anaphoric_sanctions
+                    && !context.last_sanction_targets().is_empty()
+                {
+                    let mut candidate = self.candidate(source, Vec::new());
+                    candidate.targets = context.last_sanction_targets().to_vec();
+                    candidate.via_anaphor = true;
+                    return Some(candidate);
                 }
-                if rule.shape == Shape::Active && targets[0].start > self.trigger_end + 60 {
+                if targets.is_empty()
+                    && matches!(
+                        rule.event_type,
+                        EventType::SanctionThreaten | EventType::Threaten
+                    )
+                {
+                    // "X must stop, or we will not hesitate to act": the threat is addressed
+                    // to the party named earlier in the clause or quotation.
+                    let scope_start = self
+                        .quote_around(self.trigger_start)
+                        .map_or_else(|| self.clause_start(self.trigger_start), |(s, _)| s);
+                    let addressee = self.mentions.iter().find(|m| {
+                        m.start >= scope_start
+                            && m.end <= self.trigger_start
+                            && usable_source(m)
+                            && !m.actors.iter().any(|a| a.same_entity(&source.actors[0]))
+                    });
+                    if let Some(addressee) = addressee {
+                        return Some(self.candidate(source, vec![addressee]));
+                    }
+                }
+                if targets.is_empty() {
+                    // "A and B met in June": an intransitive meeting of coordinated subjects.
+                    let partner = self
+                        .coordinated_partner(source)
+                        .filter(|_| rule.event_type == EventType::Meet)?;
+                    return Some(self.candidate(partner, vec![source]));
+                }
+                let reach = if rule.event_type == EventType::SanctionThreaten {
+                    110
+                } else {
+                    60
+                };
+                if rule.shape == Shape::Active && targets[0].start > self.trigger_end + reach {
                     return None;
                 }
                 if rule.name == "sanction.impose.designate"
@@ -461,7 +631,23 @@ impl FrameInput<'_> {
                 {
                     return None;
                 }
+                let last_target_end = targets.last().map_or(self.trigger_end, |t| t.end);
                 let mut candidate = self.candidate(source, targets);
+                candidate.co_source = self
+                    .coordinated_partner(source)
+                    .map(|p| p.actors[0].clone())
+                    .filter(|p| !candidate.targets.iter().any(|t| t.same_entity(p)));
+                if rule.event_type == EventType::Appeal {
+                    let after = &self.lower[last_target_end
+                        ..crate::text::floor_boundary(self.lower, last_target_end + 40)];
+                    let demanded = after
+                        .strip_prefix(" to ")
+                        .and_then(|rest| rest.split(' ').next())
+                        .is_some_and(|verb| STOP_VERBS.contains(&verb));
+                    if demanded {
+                        candidate.rule_override = Some("demand.urge");
+                    }
+                }
                 candidate.attribution = self.attribution(source);
                 if candidate.attribution.is_some() && candidate.polarity == Polarity::Asserted {
                     candidate.polarity = Polarity::ReportedClaim;
@@ -603,6 +789,57 @@ impl FrameInput<'_> {
                     .next()?;
                 Some(self.candidate(source, vec![target]))
             }
+            Shape::WithPossessor => {
+                let source = self.mentions.iter().find(|m| {
+                    m.end <= self.trigger_start
+                        && !m.actors.is_empty()
+                        && matches!(m.role, Role::Name | Role::Possessive)
+                        && matches!(
+                            self.sentence[m.end..self.trigger_start].trim(),
+                            "" | "'s" | "’s"
+                        )
+                })?;
+                let target = self
+                    .targets_after(self.trigger_end, clause_end, 1, &source.actors[0])
+                    .into_iter()
+                    .next()?;
+                if target.start > self.trigger_end + 40 {
+                    return None;
+                }
+                Some(self.candidate(source, vec![target]))
+            }
+            Shape::QuotedJudgement => {
+                let speaker = self.quoted_speaker()?;
+                let (quote_start, quote_end) = self.quote_around(self.trigger_start)?;
+                let target = self.mentions.iter().find(|m| {
+                    m.start >= quote_start
+                        && m.end <= quote_end
+                        && !m.actors.is_empty()
+                        && matches!(
+                            m.role,
+                            Role::Name | Role::Possessive | Role::Anaphor | Role::Locative
+                        )
+                        && !m.actors.iter().any(|a| a.same_entity(&speaker.actors[0]))
+                })?;
+                Some(self.candidate(speaker, vec![target]))
+            }
+            Shape::Faces => {
+                // The one who faces the consequences stands before the verb; the one who
+                // threatens is the speaker or the sayer of the sentence.
+                let target = self.source_before(self.trigger_start)?;
+                let threatener = match self.quoted_speaker() {
+                    Some(speaker) => speaker,
+                    None => self.source_before(self.say_verb_after(self.trigger_end)?)?,
+                };
+                if target
+                    .actors
+                    .iter()
+                    .any(|a| a.same_entity(&threatener.actors[0]))
+                {
+                    return None;
+                }
+                Some(self.candidate(threatener, vec![target]))
+            }
             Shape::Recall => {
                 let source = self.source_before(self.trigger_start)?;
                 let target = self
@@ -617,34 +854,37 @@ impl FrameInput<'_> {
     /// The bare-verb sanction triggers ("Treasury designated X") need the source right
     /// before the verb.
     fn tight(&self, source: &Mention) -> bool {
+        if source.end > self.trigger_start {
+            // A quotation's speaker named after the verb.
+            return false;
+        }
         let gap = &self.lower[source.end..self.trigger_start];
-        let next = self.lower[self.trigger_end..]
+        // A verb use is followed by its object: a determiner, a number or a name
+        // ("Treasury sanctions Iranian officials"), not a noun ("sanctions policy").
+        let next = self.sentence[self.trigger_end..]
             .split_whitespace()
             .next()
             .unwrap_or_default();
-        let noun_use = matches!(
-            next,
-            "on" | "against"
-                | "over"
-                | "for"
-                | "in"
-                | "to"
-                | "by"
-                | "and"
-                | "were"
-                | "was"
-                | "are"
-                | "is"
-                | "that"
-                | "list"
-                | "committee"
-                | "regime"
-                | "program"
-                | "relief"
-                | "violations"
-                | "breaches"
-        );
-        gap.split_whitespace().count() <= 2 && !gap.contains([',', '.']) && !noun_use
+        let object_follows = next
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            || matches!(
+                next,
+                "the"
+                    | "a"
+                    | "an"
+                    | "two"
+                    | "three"
+                    | "four"
+                    | "five"
+                    | "several"
+                    | "its"
+                    | "their"
+                    | "his"
+                    | "her"
+            );
+        gap.split_whitespace().count() <= 2 && !gap.contains([',', '.']) && object_follows
     }
 
     fn attribution(&self, source: &Mention) -> Option<Actor> {

@@ -15,6 +15,7 @@ mod dates;
 mod frames;
 mod gazetteer;
 mod mentions;
+mod quotes;
 mod rules;
 mod text;
 
@@ -61,6 +62,8 @@ const MAX_SENTENCE_BYTES: usize = 1500;
 
 struct Read {
     candidate: Candidate,
+    /// The date is the story's date, not one the sentence gives.
+    date_from_anchor: bool,
     sentence_start: usize,
     sentence_end: usize,
     date: Option<statecraft_types::EventDate>,
@@ -99,15 +102,32 @@ impl Coder {
         let published = published.or(cleaned.published);
         let mut context = DocContext::default();
         let mut reads: Vec<Read> = Vec::new();
-        for sentence in cleaned
+        let sentences: Vec<(usize, usize)> = cleaned
             .sentences
             .iter()
             .flat_map(|s| bounded_pieces(text, s.start, s.end))
-        {
-            let (start, end) = sentence;
+            .collect();
+        let quotes = quotes::scan(text, &sentences);
+        let mut last_speaker: Option<mentions::Mention> = None;
+        for (index, &(start, end)) in sentences.iter().enumerate() {
             let sentence_text = &text[start..end];
             let mentions = mentions::find_mentions(sentence_text, &self.gazetteer, &context);
-            let candidates = self.frames.read(sentence_text, &mentions, &context);
+            let mut quoting =
+                quotes::quoting(text, &sentences, &quotes, index, &mentions, |tail| {
+                    mentions::find_mentions(tail, &self.gazetteer, &context)
+                });
+            // An unattributed quotation right after a quoted sentence continues that speaker.
+            if quoting.speaker.is_none() && !quoting.spans.is_empty() {
+                quoting.speaker = last_speaker.clone();
+            }
+            last_speaker = if quoting.spans.is_empty() {
+                None
+            } else {
+                quoting.speaker.clone()
+            };
+            let candidates = self
+                .frames
+                .read(sentence_text, &mentions, &context, &quoting);
             let found_dates = dates::find_dates(sentence_text, published);
             for candidate in candidates {
                 let rule = &self.frames.rules[candidate.rule];
@@ -122,12 +142,26 @@ impl Coder {
                 ) {
                     context.record_accusation(&candidate.source, &candidate.targets);
                 }
+                if rule.event_type.is_sanction() {
+                    context.record_sanction_targets(&candidate.targets);
+                }
+                // A judgement quoted from a speaker is dated by the speech, not by dates the
+                // quotation mentions ("the February 1 coup was ...").
+                let quoted_judgement = rule.shape == rules::Shape::QuotedJudgement;
                 let date = found_dates
                     .iter()
+                    .filter(|d| {
+                        !quoted_judgement
+                            || !quoting
+                                .spans
+                                .iter()
+                                .any(|(s, e)| *s <= d.start && d.start < *e)
+                    })
                     .min_by_key(|d| d.start.abs_diff(candidate.trigger_start))
                     .map(|d| d.date);
                 reads.push(Read {
                     candidate,
+                    date_from_anchor: false,
                     sentence_start: start,
                     sentence_end: end,
                     date,
@@ -135,7 +169,18 @@ impl Coder {
             }
             context.observe(sentence_text, &mentions);
         }
-        let reads = merge_reports(reads, &self.frames);
+        let mut reads = merge_reports(reads, &self.frames);
+        // News convention: an event the text does not date happened on the story's date, the
+        // first day-precise date of its events, else the publication date.
+        let anchor = reads
+            .iter()
+            .filter_map(|r| r.date)
+            .find(|d| d.precision() == statecraft_types::DatePrecision::Day)
+            .or_else(|| published.map(statecraft_types::EventDate::from_naive));
+        for read in reads.iter_mut().filter(|r| r.date.is_none()) {
+            read.date = anchor;
+            read.date_from_anchor = true;
+        }
         let program = document_program(text, cleaned.title.as_deref(), &self.gazetteer);
         let mut char_counter = CharCounter::default();
         let events = reads
@@ -181,6 +226,9 @@ impl Coder {
             confidence -= 0.15;
         }
         if candidate.polarity != Polarity::Asserted {
+            confidence -= 0.05;
+        }
+        if read.date_from_anchor {
             confidence -= 0.05;
         }
         let details = rule.event_type.is_sanction().then(|| SanctionDetails {
@@ -402,19 +450,23 @@ fn fallback_program(
 fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
     let event_type = |r: &Read| frames.rules[r.candidate.rule].event_type;
     let mut kept: Vec<Read> = Vec::new();
-    let mut generic: Vec<Read> = Vec::new();
+    let mut vague: Vec<Read> = Vec::new();
     for read in reads {
-        if read.candidate.generic_only {
-            generic.push(read);
+        if read.candidate.generic_only
+            || read.candidate.targets.iter().all(is_descriptive)
+                && !read.candidate.targets.is_empty()
+        {
+            vague.push(read);
             continue;
         }
         let duplicate = kept.iter_mut().find(|k| {
             event_type(k) == event_type(&read)
-                && same_dyad(
+                && (same_dyad(
                     &k.candidate,
                     &read.candidate,
                     event_type(&read).is_symmetric(),
-                )
+                ) || event_type(&read).is_sanction()
+                    && same_action_of_one_state(&k.candidate, &read.candidate))
                 && (k.date.is_none() || read.date.is_none() || k.date == read.date)
                 && k.candidate.polarity == read.candidate.polarity
         });
@@ -423,7 +475,7 @@ fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
             None => kept.push(read),
         }
     }
-    for read in generic {
+    for read in vague {
         let host = kept.iter_mut().find(|k| {
             event_type(k) == event_type(&read)
                 && k.candidate.source.country.is_some()
@@ -438,7 +490,51 @@ fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
     kept
 }
 
+/// An actor described rather than named: an unnamed group, or a person named only by office
+/// ("its North Korean CEO").
+fn is_descriptive(actor: &Actor) -> bool {
+    (actor.kind == ActorKind::Group && actor.country.is_none())
+        || actor.kind == ActorKind::Person
+            && actor
+                .title
+                .as_deref()
+                .is_some_and(|t| actor.name.ends_with(t))
+}
+
+/// The lead and the body often report one sanctions action with different sources of the
+/// same state ("the Biden administration eased sanctions on X" / "the Treasury issued
+/// licenses for X"). Other types are not merged this way: two officials of one state
+/// accusing the same country are two events.
+fn same_action_of_one_state(a: &Candidate, b: &Candidate) -> bool {
+    let names = |c: &Candidate| -> Vec<String> {
+        let mut all: Vec<String> = c.targets.iter().map(|t| t.name.clone()).collect();
+        all.sort();
+        all
+    };
+    a.source.country.is_some()
+        && a.source.country == b.source.country
+        && !a.targets.is_empty()
+        && names(a) == names(b)
+}
+
+/// How precisely an actor names who acted: a named agency beats "the administration", which
+/// beats the state.
+fn specificity(actor: &Actor) -> u8 {
+    match actor.kind {
+        ActorKind::State | ActorKind::Group => 0,
+        ActorKind::GovernmentBody
+            if actor.name.ends_with("administration") || actor.name.ends_with("government") =>
+        {
+            1
+        }
+        _ => 2,
+    }
+}
+
 fn absorb(existing: &mut Read, other: Read) {
+    if specificity(&other.candidate.source) > specificity(&existing.candidate.source) {
+        existing.candidate.source = other.candidate.source.clone();
+    }
     if existing.date.is_none() {
         existing.date = other.date;
     }

@@ -287,12 +287,12 @@ fn capitalised_run(text: &str, from: usize) -> Option<(usize, usize)> {
 }
 
 static ANAPHOR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:[Tt]he (?:two |three |both |sanctioned )?(?:companies|firms|entities|leaders|sides|men|countries)|[Tt]he (?:company|firm|ministry|department|report|statement|regime|administration)|[Hh]e|[Ss]he|him|[Ii]t|[Tt]hey|them)\b")
+    Regex::new(r"\b(?:[Tt]he (?:two |three |both |sanctioned )?(?:companies|firms|entities|leaders|sides|men|countries)|[Tt]he (?:company|firm|ministry|department|report|statement|regime|administration|military|junta)|[Hh]e|[Ss]he|him|[Ii]t|[Tt]hey|them)\b")
         .expect("valid anaphor regex")
 });
 
 static GENERIC_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[a-z][a-z-]*\s+){0,2}(?:firms|companies|entities|individuals|people|banks|officials|vessels|ships|governors)|(?:[Tt]he\s+)?(?:[a-z]+\s+)?(?:companies|firms|businesses|banks|exporters)\s+(?:across|around|in)\s+the\s+(?:world|globe|region|country|industry)|(?:companies|firms)\s+worldwide)\b")
+    Regex::new(r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[a-z][a-z-]*\s+){0,2}(?:firms|companies|entities|individuals|people|banks|officials|vessels|ships|governors|members)|(?:[Tt]he\s+)?(?:[a-z]+\s+)?(?:companies|firms|businesses|banks|exporters)\s+(?:across|around|in)\s+the\s+(?:world|globe|region|country|industry)|(?:companies|firms)\s+worldwide)\b")
         .expect("valid generic group regex")
 });
 
@@ -658,6 +658,12 @@ fn compose_chain(
                     .take_while(|x| x.start < name_end)
                     .count();
             }
+            // "the US Treasury Secretary said": an office holder named by office alone.
+            if country.is_some() && start < m.start {
+                let office = &sentence[start..m.end];
+                let actor = person_actor(office, office, country, Some(title), "GOV");
+                mentions.push(Mention::new(start, m.end, actor, Role::Name));
+            }
             1
         }
         Hit::Person(p) => {
@@ -864,8 +870,29 @@ fn find_companies(
 fn based_country(before: &str, gazetteer: &Gazetteer) -> Option<String> {
     let window = &before[ceil_boundary(before, before.len().saturating_sub(60))..];
     let based = window.rfind("-based")?;
-    // Only when nothing but a noun phrase separates it from the name.
-    if window[based..].contains(['.', ';']) || window[based..].matches(',').count() > 1 {
+    // Only when at most a company noun separates it from the name ("China-based X",
+    // "a Russian-based subsidiary, Y"), not "a China-based tech firm, its CEO X".
+    let between = window[based + "-based".len()..]
+        .trim()
+        .trim_end_matches(',')
+        .trim();
+    let joins = between.is_empty()
+        || between.split_whitespace().count() <= 2
+            && between.split_whitespace().last().is_some_and(|noun| {
+                matches!(
+                    noun,
+                    "subsidiary"
+                        | "affiliate"
+                        | "company"
+                        | "firm"
+                        | "unit"
+                        | "entity"
+                        | "bank"
+                        | "supplier"
+                        | "exporter"
+                )
+            });
+    if !joins || window[based..].contains(['.', ';']) {
         return None;
     }
     let head = &window[..based];

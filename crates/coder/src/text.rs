@@ -104,7 +104,7 @@ pub(crate) fn ceil_boundary(text: &str, index: usize) -> usize {
 }
 
 fn is_boilerplate(line: &str, lexicon: &Lexicon) -> bool {
-    if line.chars().count() > 200 {
+    if line.chars().count() > 120 {
         return false;
     }
     let lower = line.to_lowercase();

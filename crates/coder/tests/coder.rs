@@ -213,3 +213,111 @@ fn a_megabyte_without_punctuation_is_coded_in_bounded_time() {
         started.elapsed()
     );
 }
+
+fn find(events: &[statecraft_types::Event], event_type: EventType) -> &statecraft_types::Event {
+    events
+        .iter()
+        .find(|e| e.event_type == event_type)
+        .unwrap_or_else(|| panic!("no {event_type} in {:?}", summary(events)))
+}
+
+#[test]
+fn quoted_speakers_are_the_sources_of_what_they_say() {
+    let events = code(
+        "\"We will not hesitate to take further action against Minsk,\" Foreign Minister Anna Lind said on Tuesday. \
+         \"The illegitimate regime in Belarus has no place in Europe,\" she added.",
+    );
+    let threat = find(&events, EventType::SanctionThreaten);
+    assert_eq!(threat.source.name, "Anna Lind");
+    assert_eq!(threat.targets[0].name, "Belarus");
+    assert_eq!(threat.date.unwrap().to_string(), "2021-03-09");
+    let condemn = find(&events, EventType::Condemn);
+    assert_eq!(
+        (
+            condemn.source.name.as_str(),
+            condemn.targets[0].name.as_str()
+        ),
+        ("Anna Lind", "Belarus")
+    );
+    assert_eq!(condemn.rule, "condemn.quoted");
+}
+
+#[test]
+fn a_quotation_over_two_sentences_takes_the_speaker_named_at_its_end() {
+    let events = code(
+        "\"Caracas must free the detainees. If it does not, Venezuela will face very real consequences, \
+         including new sanctions,\" Treasury Secretary Janet Yellen said.",
+    );
+    let threat = find(&events, EventType::SanctionThreaten);
+    assert_eq!(threat.source.name, "Janet Yellen");
+    assert_eq!(threat.targets[0].country.as_deref(), Some("VEN"));
+    assert_eq!(threat.rule, "sanction.threaten.face");
+}
+
+#[test]
+fn coordinated_subjects_make_one_event_each_and_intransitive_meetings_pair_them() {
+    let events = code(
+        "Russia and China have suggested the Security Council discuss the matter. Vladimir Putin and Xi Jinping met in Beijing in May.",
+    );
+    let appeals: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event_type == EventType::Appeal)
+        .map(|e| e.source.name.as_str())
+        .collect();
+    assert_eq!(appeals, vec!["China", "Russia"]);
+    let meeting = find(&events, EventType::Meet);
+    assert_eq!(
+        (
+            meeting.source.name.as_str(),
+            meeting.targets[0].name.as_str()
+        ),
+        ("Vladimir Putin", "Xi Jinping")
+    );
+    assert_eq!(meeting.date.unwrap().to_string(), "2020-05");
+}
+
+#[test]
+fn an_appeal_to_stop_is_a_demand() {
+    let events =
+        code("Germany urged Iran to stop enriching uranium. Germany urged Iran to join the talks.");
+    assert_eq!(
+        summary(&events),
+        vec!["DEMAND Germany -> Iran", "APPEAL Germany -> Iran"]
+    );
+    assert_eq!(events[0].cameo_code, "100");
+    assert_eq!(events[0].rule, "demand.urge");
+}
+
+#[test]
+fn undated_events_take_the_story_date_and_lead_and_body_reports_merge() {
+    let events = code(
+        "The Biden administration on Wednesday eased sanctions on Venezuela. \
+         The Treasury Department issued general licenses authorizing transactions involving Venezuela's oil sector. \
+         Washington also accused Caracas of jailing opposition figures.",
+    );
+    let lifts: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == EventType::SanctionLift)
+        .collect();
+    assert_eq!(
+        lifts.len(),
+        1,
+        "one action reported twice: {:?}",
+        summary(&events)
+    );
+    assert_eq!(
+        lifts[0].source.name, "U.S. Department of the Treasury",
+        "the more specific source is kept"
+    );
+    assert_eq!(lifts[0].date.unwrap().to_string(), "2021-03-10");
+    let accusation = find(&events, EventType::Accuse);
+    assert_eq!(
+        accusation.date.unwrap().to_string(),
+        "2021-03-10",
+        "dated by the story's anchor"
+    );
+    assert!(
+        accusation.confidence < 0.9,
+        "an anchored date lowers confidence"
+    );
+}
