@@ -448,9 +448,12 @@ pub(crate) async fn extract(
 }
 
 pub(crate) fn eval(gold: &Path, json: bool, verbose: bool) -> anyhow::Result<i32> {
-    let documents = eval::read_gold(gold)?;
     let coder = statecraft_coder::Coder::new();
-    let report = eval::evaluate(&coder, &documents);
+    let report = if eval::is_sentence_gold(gold)? {
+        eval::evaluate_sentences(&coder, &eval::read_sentence_gold(gold)?)
+    } else {
+        eval::evaluate(&coder, &eval::read_gold(gold)?)
+    };
     if json {
         out!("{}", serde_json::to_string_pretty(&report)?);
     } else {
