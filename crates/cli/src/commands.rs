@@ -77,7 +77,8 @@ fn print_events(events: &[Event], json: bool) {
 pub(crate) async fn demo(json: bool) -> anyhow::Result<i32> {
     let started = Instant::now();
     let dir = tempfile::tempdir().context("failed to create a temporary directory")?;
-    let log = statecraft_eventlog::open(&format!("file:{}", dir.path().join("log").display()))?;
+    let log =
+        statecraft_eventlog::open_local(&format!("file:{}", dir.path().join("log").display()))?;
     let mut config = ClusterConfig::for_test();
     config.extraction.workers = 2;
     let cluster = Cluster::start(config, log).await?;
@@ -170,7 +171,7 @@ pub(crate) async fn serve(
         );
         return Ok(config::EXIT_USAGE);
     }
-    let log = statecraft_eventlog::open(&config.ingest.log)?;
+    let log = statecraft_eventlog::open(&config.ingest.log).await?;
     let cluster = Cluster::start(config, log).await?;
     let shutdown = statecraft_runtime::shutdown::on_signal();
     eprintln!(
@@ -398,6 +399,112 @@ pub(crate) async fn health(addr: &str) -> anyhow::Result<i32> {
         }
         Err(error) => Err(error.context(format!("health check of {addr} failed"))),
     }
+}
+
+pub(crate) async fn stats(addr: &str) -> anyhow::Result<i32> {
+    let mut client = statecraft_proto::query_client(statecraft_proto::connect_channel(addr).await?);
+    let stats = client
+        .get_stats(query_pb::GetStatsRequest { min_position: 0 })
+        .await?
+        .into_inner();
+    out!(
+        "{}",
+        serde_json::json!({
+            "position": stats.position,
+            "documents": stats.documents,
+            "events": stats.events,
+            "failed_documents": stats.failed_documents,
+            "pending_documents": stats.pending_documents,
+            "events_by_type": stats.events_by_type,
+            "unknown_records": stats.unknown_records,
+        })
+    );
+    Ok(exit::OK)
+}
+
+pub(crate) async fn status(addr: &str) -> anyhow::Result<i32> {
+    let mut client =
+        statecraft_proto::extraction_client(statecraft_proto::connect_channel(addr).await?);
+    let status = client
+        .get_status(statecraft_proto::pb::extraction::v1::GetStatusRequest {})
+        .await?
+        .into_inner();
+    out!(
+        "{}",
+        serde_json::json!({
+            "coder_version": status.coder_version,
+            "group": status.group,
+            "head_position": status.head_position,
+            "group_cursor": status.group_cursor,
+            "lag": status.lag,
+            "processed": status.processed,
+            "failed": status.failed,
+            "events": status.events,
+        })
+    );
+    Ok(exit::OK)
+}
+
+pub(crate) async fn audit(url: &str) -> anyhow::Result<i32> {
+    use statecraft_proto::pb::events::v1::{
+        DocumentIngested, EventsExtracted, ExtractionFailed, RecordType,
+    };
+    let log = statecraft_eventlog::open(url).await?;
+    let head = log.head();
+    let mut documents = 0u64;
+    let mut extractions: std::collections::HashMap<(String, String), u64> =
+        std::collections::HashMap::new();
+    let mut failed = 0u64;
+    let mut other = 0u64;
+    let mut streams = std::collections::HashSet::new();
+    let mut position = 0;
+    while position < head {
+        let records = log.read(position, 1024).await?;
+        let Some(last) = records.last() else { break };
+        position = last.position;
+        for record in records {
+            match record.record_type.as_str() {
+                DocumentIngested::TYPE => {
+                    documents += 1;
+                    streams.insert(record.stream.clone());
+                }
+                EventsExtracted::TYPE => {
+                    let extracted =
+                        <EventsExtracted as prost::Message>::decode(record.payload.clone())?;
+                    *extractions
+                        .entry((extracted.doc_id, extracted.coder_version))
+                        .or_default() += 1;
+                }
+                ExtractionFailed::TYPE => failed += 1,
+                _ => other += 1,
+            }
+        }
+    }
+    let extracted_documents = extractions
+        .keys()
+        .map(|(doc, _)| doc)
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
+    let duplicates = extractions.values().filter(|n| **n > 1).count() as u64;
+    let missing = documents.saturating_sub(extracted_documents + failed);
+    out!(
+        "{}",
+        serde_json::json!({
+            "head": head,
+            "documents": documents,
+            "extracted_documents": extracted_documents,
+            "duplicate_extractions": duplicates,
+            "failed_documents": failed,
+            "missing_extractions": missing,
+            "other_records": other,
+        })
+    );
+    log.close().await?;
+    Ok(if duplicates == 0 && missing == 0 {
+        exit::OK
+    } else {
+        exit::PARTIAL
+    })
 }
 
 pub(crate) async fn extract(

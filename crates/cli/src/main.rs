@@ -49,6 +49,13 @@ enum Command {
     Tail(TailArgs),
     /// Check a server's gRPC health (exit 0 when SERVING).
     Health(HealthArgs),
+    /// Print the query read model's counts as JSON.
+    Stats(AddrArgs),
+    /// Print an extraction replica's progress as JSON.
+    Status(AddrArgs),
+    /// Read the whole event log and check it: documents, extractions per document and coder
+    /// version, failures (JSON; exit 2 when a document is missing or extracted twice).
+    Audit(AuditArgs),
     /// Run the event coder on a text, with no server (FILE or - for stdin).
     Extract(ExtractArgs),
     /// Score the coder against a gold JSONL file and print precision, recall and F1.
@@ -160,6 +167,19 @@ struct TailArgs {
 }
 
 #[derive(Args)]
+struct AddrArgs {
+    /// Server address.
+    addr: String,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Event log URL: nats://host:port, or file:<dir> (not while a server holds it).
+    #[arg(long)]
+    log: String,
+}
+
+#[derive(Args)]
 struct HealthArgs {
     /// Server address.
     addr: String,
@@ -254,6 +274,9 @@ fn main() {
                 .await
             }
             Command::Health(args) => commands::health(&args.addr).await,
+            Command::Stats(args) => commands::stats(&args.addr).await,
+            Command::Status(args) => commands::status(&args.addr).await,
+            Command::Audit(args) => commands::audit(&args.log).await,
             Command::Extract(args) => {
                 commands::extract(
                     &args.file,

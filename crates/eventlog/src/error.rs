@@ -53,6 +53,14 @@ pub enum Error {
         /// The directory.
         path: PathBuf,
     },
+    /// The remote log server failed or could not be reached.
+    #[error("event log server failed to {op}: {reason}")]
+    Remote {
+        /// What was being done.
+        op: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// The log was closed.
     #[error("the event log is closed")]
     Closed,
@@ -69,7 +77,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Error::Io { .. } | Error::Closed | Error::Failed { .. }
+            Error::Io { .. } | Error::Remote { .. } | Error::Closed | Error::Failed { .. }
         )
     }
 }

@@ -135,7 +135,7 @@ impl EntryRefOrDefault for FxHashMap<String, Vec<Position>> {
     }
 }
 
-fn validate_request(stream: &str, records: &[NewRecord]) -> Result<()> {
+pub(crate) fn validate_request(stream: &str, records: &[NewRecord]) -> Result<()> {
     let invalid = |reason: String| Err(Error::InvalidAppend { reason });
     if records.is_empty() {
         return invalid("no records".into());

@@ -4,7 +4,8 @@
 //! embedded file backend that is the default store ([`FileLog`]: segmented files,
 //! CRC32C-framed records, group commit with fdatasync before acknowledgement, torn tails
 //! truncated on open, mid-log corruption refused). On top of any backend: catch-up-then-live
-//! [`subscribe`] and competing-consumer groups ([`Consumer`]).
+//! [`subscribe`] and competing-consumer groups ([`Consumer`]). With the `nats` feature,
+//! [`NatsLog`] keeps the log in NATS JetStream for deployments across machines.
 //!
 //! This crate knows nothing of documents or events: payloads are opaque bytes. It depends on
 //! no other statecraft crate.
@@ -15,6 +16,8 @@ mod frame;
 mod group;
 mod index;
 mod memory;
+#[cfg(feature = "nats")]
+mod nats;
 mod record;
 mod subscription;
 
@@ -22,6 +25,8 @@ pub use error::{Error, Result};
 pub use file::{FileLog, FileLogOptions};
 pub use group::{Consumer, Delivery, GroupConfig, GroupStatus};
 pub use memory::MemoryLog;
+#[cfg(feature = "nats")]
+pub use nats::{NatsLog, NatsOptions};
 pub use record::{Appended, ExpectedVersion, NewRecord, Position, Record, RecordId};
 pub use subscription::subscribe;
 
@@ -31,8 +36,18 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 /// Opens the log a URL names: `memory:` (in-process, not durable), `file:<dir>` or a bare
-/// directory path (the embedded file log).
-pub fn open(url: &str) -> Result<Arc<dyn EventLog>> {
+/// directory path (the embedded file log), or `nats://host:port` (NATS JetStream, with the
+/// `nats` feature).
+pub async fn open(url: &str) -> Result<Arc<dyn EventLog>> {
+    #[cfg(feature = "nats")]
+    if url.starts_with("nats://") {
+        return Ok(Arc::new(NatsLog::connect(NatsOptions::new(url)).await?));
+    }
+    open_local(url)
+}
+
+/// Opens a local log: `memory:`, `file:<dir>` or a directory path.
+pub fn open_local(url: &str) -> Result<Arc<dyn EventLog>> {
     if url == "memory:" {
         return Ok(Arc::new(MemoryLog::new()));
     }
@@ -41,7 +56,9 @@ pub fn open(url: &str) -> Result<Arc<dyn EventLog>> {
     }
     if url.contains("://") {
         return Err(Error::InvalidAppend {
-            reason: format!("unsupported log URL {url:?}: expected memory: or file:<dir>"),
+            reason: format!(
+                "unsupported log URL {url:?}: expected memory:, file:<dir> or nats://host:port"
+            ),
         });
     }
     Ok(Arc::new(FileLog::open(url)?))

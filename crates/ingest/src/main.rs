@@ -1,5 +1,6 @@
 //! `statecraft-ingest`: Accepts documents over gRPC and appends them to the event log.
-//! Flags: `--config FILE`, `--listen ADDR`, `--log URL`, `--dump-config`; environment:
+//! Flags: `--config FILE`, `--listen ADDR`, `--log URL` (`file:<dir>`, `nats://host:4222`),
+//! `--dump-config`; environment:
 //! `STATECRAFT_INGEST__<KEY>`.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     statecraft_runtime::process::run(
         "statecraft-ingest",
         "ingest",
-        statecraft_eventlog::open,
+        async |url: &str| statecraft_eventlog::open(url).await,
         statecraft_ingest::serve,
         async |log: Arc<dyn EventLog>| log.close().await,
     )

@@ -46,7 +46,7 @@ pub trait ServiceConfig: Serialize + DeserializeOwned + Default + Clone {
 pub async fn run<C, L, F, Fut, E>(
     name: &'static str,
     section: &str,
-    open_log: impl FnOnce(&str) -> Result<L, E>,
+    open_log: impl AsyncFnOnce(&str) -> Result<L, E>,
     serve: F,
     close_log: impl AsyncFnOnce(L) -> Result<(), E>,
 ) -> Result<(), Box<dyn std::error::Error>>
@@ -88,7 +88,7 @@ where
         return Ok(());
     }
     let _telemetry = crate::telemetry::init(name);
-    let log = open_log(config.log_url())?;
+    let log = open_log(config.log_url()).await?;
     let listener = TcpListener::bind(config.listen()).await?;
     let shutdown = crate::shutdown::on_signal();
     serve(config, log.clone(), listener, shutdown).await?;

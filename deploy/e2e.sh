@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end test of the compose deployment: build the images (no registry), start NATS and
+# the services with 3 extraction and 2 query replicas, ingest generated documents through the
+# CLI, kill an extraction replica while work is in flight, then check that every document was
+# extracted exactly once, that both query replicas answer identically, and that a duplicate
+# submission is reported. Always tears down (down -v). Bounded: fails after E2E_TIMEOUT s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DOCS="${E2E_DOCS:-300}"
+TIMEOUT="${E2E_TIMEOUT:-600}"
+export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-statecraft-e2e}"
+export INGEST_PORT="" NATS_PORT="" ACK_WAIT_SECS="${ACK_WAIT_SECS:-5}"
+if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
+compose() { "${COMPOSE[@]}" -f deploy/compose.yaml "$@"; }
+CLI=target/x86_64-unknown-linux-gnu/release/statecraft
+workdir="$(mktemp -d)"
+started=$SECONDS
+
+log() { printf '[e2e %4ds] %s\n' "$((SECONDS - started))" "$*"; }
+fail() { log "FAIL: $*"; exit 1; }
+cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    log "logs of the failed run:"
+    compose logs --no-color --tail=40 2>&1 | tail -200 || true
+  fi
+  compose down -v --remove-orphans >/dev/null 2>&1 || true
+  rm -rf "$workdir"
+  exit "$status"
+}
+trap cleanup EXIT
+deadline() { [ $((SECONDS - started)) -lt "$TIMEOUT" ] || fail "time budget of ${TIMEOUT}s exhausted while $1"; }
+
+log "building images"
+bash deploy/build-images.sh
+
+log "starting nats, ingest, 3 extraction and 2 query replicas (${COMPOSE[*]})"
+compose up -d --scale extraction=3 --scale query=2 >/dev/null
+for id in $(compose ps -q); do
+  until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
+    deadline "waiting for container $id to become healthy"
+    sleep 1
+  done
+done
+addr() { compose port --index="$2" "$1" "$3" | tail -1; }
+INGEST=$(addr ingest 1 50051)
+NATS=$(addr nats 1 4222)
+QUERY1=$(addr query 1 50053)
+QUERY2=$(addr query 2 50053)
+log "healthy: ingest $INGEST, query $QUERY1 and $QUERY2, nats $NATS"
+
+python3 - "$workdir/docs" "$DOCS" <<'PY'
+import os, sys
+out, count = sys.argv[1], int(sys.argv[2])
+os.makedirs(out)
+sources = ["The European Union", "Japan", "The United Kingdom", "Canada", "Australia", "Switzerland"]
+targets = ["Belarus", "Iran", "Syria", "Venezuela", "Myanmar", "North Korea", "Russia"]
+days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+for n in range(count):
+    s, t, d = sources[n % len(sources)], targets[(n // 3) % len(targets)], days[n % len(days)]
+    text = (f"Measures number {n}\n\nFri Mar 12, 2021 10:00AM\n\n"
+            f"{s} imposed sanctions on {t} on {d}, officials said in statement number {n}. "
+            f"{s} also accused {t} of breaking an arms embargo. "
+            f"{t} has denied it and condemned {s} for the move.\n")
+    with open(os.path.join(out, f"doc-{n:04d}.txt"), "w") as f:
+        f.write(text)
+PY
+
+log "ingesting $DOCS documents and killing an extraction replica while they are processed"
+ingest_started=$SECONDS
+"$CLI" ingest --addr "$INGEST" --json "$workdir/docs" > "$workdir/ingest.json" &
+ingest_pid=$!
+victim=$(compose ps -q extraction | head -1)
+sleep 0.3
+docker kill "$victim" >/dev/null
+log "killed extraction replica ${victim:0:12}"
+wait "$ingest_pid" || fail "ingest failed: $(cat "$workdir/ingest.json")"
+grep -q "\"accepted\":$DOCS" "$workdir/ingest.json" || fail "not every document accepted: $(cat "$workdir/ingest.json")"
+
+until stats=$("$CLI" stats "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==$DOCS and s['pending_documents']==0 else 1)" "$stats"; do
+  deadline "waiting for every document to be extracted (last stats: ${stats:-none})"
+  sleep 1
+done
+elapsed=$((SECONDS - ingest_started))
+log "all $DOCS documents extracted and queryable ${elapsed}s after ingest started: $stats"
+
+audit=$("$CLI" audit --log "nats://$NATS") || fail "audit found missing or duplicate extractions: $audit"
+log "log audit: $audit"
+python3 -c "import json,sys; a=json.loads(sys.argv[1]); assert a['documents']==$DOCS and a['extracted_documents']==$DOCS and a['duplicate_extractions']==0 and a['missing_extractions']==0, a" "$audit" \
+  || fail "expected exactly one EventsExtracted per document"
+
+head=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['head'])" "$audit")
+"$CLI" events --addr "$QUERY1" --all --json --limit 1000 --min-position "$head" > "$workdir/q1.jsonl" 2>/dev/null
+"$CLI" events --addr "$QUERY2" --all --json --limit 1000 --min-position "$head" > "$workdir/q2.jsonl" 2>/dev/null
+[ -s "$workdir/q1.jsonl" ] || fail "query replica 1 returned no events"
+cmp -s "$workdir/q1.jsonl" "$workdir/q2.jsonl" || fail "query replicas disagree at position $head"
+log "both query replicas return the same $(wc -l < "$workdir/q1.jsonl") events at position $head"
+
+again=$("$CLI" ingest --addr "$INGEST" --json "$workdir/docs/doc-0000.txt")
+echo "$again" | grep -q '"duplicates":1' || fail "a duplicate submission was not reported: $again"
+log "duplicate submission reported: $again"
+
+for index in 1 2 3; do
+  if port=$(compose port --index="$index" extraction 50052 2>/dev/null | tail -1) && [ -n "$port" ] && status=$("$CLI" status "$port" 2>/dev/null); then
+    log "extraction replica $index ($port): $status"
+  else
+    log "extraction replica $index: killed"
+  fi
+done
+log "single node: $DOCS documents ingested, extracted once each despite a killed replica, queryable ${elapsed}s after ingest started"
+compose down -v --remove-orphans >/dev/null 2>&1
+
+if [ "${E2E_CLUSTER:-1}" = 1 ]; then
+  log "cluster: 3 NATS nodes, replicated stream, 2 extraction replicas"
+  export STATECRAFT_LOG_URL='nats://nats:4222,nats://nats-2:4222,nats://nats-3:4222?replicas=3'
+  compose() { "${COMPOSE[@]}" -f deploy/compose.yaml -f deploy/compose.cluster.yaml "$@"; }
+  compose up -d --scale extraction=2 >/dev/null
+  for id in $(compose ps -q); do
+    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
+      deadline "waiting for cluster container $id to become healthy"
+      sleep 1
+    done
+  done
+  INGEST=$(addr ingest 1 50051)
+  NATS=$(addr nats 1 4222)
+  QUERY1=$(addr query 1 50053)
+  sed -i 's/^Measures number/Cluster measures number/' "$workdir"/docs/*.txt
+  "$CLI" ingest --addr "$INGEST" --json "$workdir/docs" > "$workdir/cluster-ingest.json" &
+  ingest_pid=$!
+  sleep 0.3
+  docker kill "$(compose ps -q nats-2)" >/dev/null
+  log "killed NATS node nats-2 during ingest"
+  wait "$ingest_pid" || true
+  accepted=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['accepted'])" "$workdir/cluster-ingest.json")
+  [ "$accepted" -gt 0 ] || fail "the cluster accepted no documents: $(cat "$workdir/cluster-ingest.json")"
+  until audit=$("$CLI" audit --log "nats://$NATS" 2>/dev/null) && python3 -c "import json,sys; a=json.loads(sys.argv[1]); sys.exit(0 if a['documents']>=$accepted and a['missing_extractions']==0 else 1)" "$audit"; do
+    deadline "waiting for the cluster to extract every acknowledged document (last audit: ${audit:-none})"
+    sleep 1
+  done
+  python3 -c "import json,sys; a=json.loads(sys.argv[1]); assert a['duplicate_extractions']==0, a" "$audit" || fail "duplicate extractions in the cluster: $audit"
+  log "cluster: $accepted acknowledged documents, none lost with a node down: $audit"
+fi
+log "PASS in $((SECONDS - started))s"
