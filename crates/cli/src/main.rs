@@ -49,6 +49,12 @@ enum Command {
     Tail(TailArgs),
     /// Check a server's gRPC health (exit 0 when SERVING).
     Health(HealthArgs),
+    /// Show where sanctions stand per target and sanctioning side (optionally as of a date).
+    Sanctions(SanctionsArgs),
+    /// List an actor's events, oldest first.
+    Timeline(TimelineArgs),
+    /// Summarise two actors' relations per period (Goldstein-weighted).
+    Relations(RelationsArgs),
     /// Print the query read model's counts as JSON.
     Stats(AddrArgs),
     /// Print an extraction replica's progress as JSON.
@@ -167,6 +173,67 @@ struct TailArgs {
 }
 
 #[derive(Args)]
+struct SanctionsArgs {
+    /// Sanctioned target (name, CAMEO code or country code).
+    #[arg(long)]
+    target: Option<String>,
+    /// Sanctioning actor.
+    #[arg(long)]
+    source: Option<String>,
+    /// Sanctions program (DPRK, IRAN ...).
+    #[arg(long)]
+    program: Option<String>,
+    /// Status as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Print JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct TimelineArgs {
+    /// Actor (name, CAMEO code or country code).
+    actor: String,
+    /// Earliest event date.
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest event date.
+    #[arg(long)]
+    to: Option<String>,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Print JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct RelationsArgs {
+    /// First actor.
+    actor_a: String,
+    /// Second actor.
+    actor_b: String,
+    /// Bucket width.
+    #[arg(long, value_enum, default_value_t = BucketArg::Month)]
+    bucket: BucketArg,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BucketArg {
+    Day,
+    Month,
+    Year,
+}
+
+#[derive(Args)]
 struct AddrArgs {
     /// Server address.
     addr: String,
@@ -274,6 +341,28 @@ fn main() {
                 .await
             }
             Command::Health(args) => commands::health(&args.addr).await,
+            Command::Sanctions(args) => {
+                commands::sanctions(
+                    &args.addr,
+                    args.target,
+                    args.source,
+                    args.program,
+                    args.as_of,
+                    args.json,
+                )
+                .await
+            }
+            Command::Timeline(args) => {
+                commands::timeline(&args.addr, args.actor, args.from, args.to, args.json).await
+            }
+            Command::Relations(args) => {
+                let bucket = match args.bucket {
+                    BucketArg::Day => statecraft_proto::pb::query::v1::Bucket::Day,
+                    BucketArg::Month => statecraft_proto::pb::query::v1::Bucket::Month,
+                    BucketArg::Year => statecraft_proto::pb::query::v1::Bucket::Year,
+                };
+                commands::relations(&args.addr, args.actor_a, args.actor_b, bucket).await
+            }
             Command::Stats(args) => commands::stats(&args.addr).await,
             Command::Status(args) => commands::status(&args.addr).await,
             Command::Audit(args) => commands::audit(&args.log).await,

@@ -525,14 +525,34 @@ async fn parked_records_are_counted_and_passed_by_the_cursor(log: Arc<dyn EventL
     config.ack_wait = Duration::from_millis(50);
     config.max_deliver = 1;
     let consumer = log.consumer(config).await.unwrap();
-    log.append("p", ExpectedVersion::Any, vec![record(1, "wanted", "poison")])
-        .await
-        .unwrap();
+    log.append(
+        "p",
+        ExpectedVersion::Any,
+        vec![record(1, "wanted", "poison")],
+    )
+    .await
+    .unwrap();
     log.append("p", ExpectedVersion::Any, vec![record(2, "other", "x")])
         .await
         .unwrap();
-    assert_eq!(consumer.fetch(10, Duration::from_secs(1)).await.unwrap().len(), 1);
-    assert!(consumer.fetch(10, Duration::from_millis(200)).await.unwrap().is_empty());
+    assert_eq!(
+        consumer
+            .fetch(10, Duration::from_secs(1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        consumer
+            .fetch(10, Duration::from_millis(200))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let status = consumer.status().await.unwrap();
-    assert_eq!((status.cursor, status.parked, status.in_flight, status.head), (2, 1, 0, 2));
+    assert_eq!(
+        (status.cursor, status.parked, status.in_flight, status.head),
+        (2, 1, 0, 2)
+    );
 }

@@ -30,7 +30,7 @@ pub struct EventFilter {
 
 const MAX_FILTER_TEXT: usize = 256;
 
-fn text_field(field: &'static str, value: String) -> Result<Option<String>> {
+pub(crate) fn text_field(field: &'static str, value: String) -> Result<Option<String>> {
     let value = value.trim().to_owned();
     if value.chars().count() > MAX_FILTER_TEXT {
         return Err(Error::InvalidField {
@@ -41,7 +41,7 @@ fn text_field(field: &'static str, value: String) -> Result<Option<String>> {
     Ok((!value.is_empty()).then_some(value))
 }
 
-fn date_field(field: &'static str, value: String) -> Result<Option<EventDate>> {
+pub(crate) fn date_field(field: &'static str, value: String) -> Result<Option<EventDate>> {
     text_field(field, value)?
         .map(|raw| {
             raw.parse::<EventDate>().map_err(|e| Error::InvalidField {
@@ -105,6 +105,16 @@ impl TryFrom<Option<pb::EventFilter>> for EventFilter {
             min_confidence: filter.min_confidence,
         })
     }
+}
+
+/// Whether an actor answers to `needle`: a three-letter upper-case country code, a CAMEO code,
+/// or (case-insensitively) part of its name or mention.
+pub(crate) fn actor_matches(actor: &Actor, needle: &str) -> bool {
+    let is_code = needle.len() == 3 && needle.bytes().all(|b| b.is_ascii_uppercase());
+    if is_code && actor.country.as_deref() == Some(needle) {
+        return true;
+    }
+    actor.cameo_code.eq_ignore_ascii_case(needle) || mentions_text(actor, &needle.to_lowercase())
 }
 
 fn mentions_text(actor: &Actor, needle: &str) -> bool {

@@ -109,6 +109,33 @@ impl QueryApi for Api {
         Ok(Response::new(Box::pin(stream)))
     }
 
+    async fn actor_timeline(
+        &self,
+        request: Request<pb::ActorTimelineRequest>,
+    ) -> Result<Response<pb::ActorTimelineResponse>, Status> {
+        Ok(Response::new(
+            self.actor_timeline_impl(request.into_inner()).await?,
+        ))
+    }
+
+    async fn sanctions_status(
+        &self,
+        request: Request<pb::SanctionsStatusRequest>,
+    ) -> Result<Response<pb::SanctionsStatusResponse>, Status> {
+        Ok(Response::new(
+            self.sanctions_status_impl(request.into_inner()).await?,
+        ))
+    }
+
+    async fn relations(
+        &self,
+        request: Request<pb::RelationsRequest>,
+    ) -> Result<Response<pb::RelationsResponse>, Status> {
+        Ok(Response::new(
+            self.relations_impl(request.into_inner()).await?,
+        ))
+    }
+
     async fn get_stats(
         &self,
         request: Request<pb::GetStatsRequest>,
@@ -130,5 +157,137 @@ impl QueryApi for Api {
                 .collect(),
             unknown_records: stats.unknown_records,
         }))
+    }
+}
+
+fn sanction_state(state: crate::SanctionState) -> pb::SanctionState {
+    match state {
+        crate::SanctionState::Imposed => pb::SanctionState::Imposed,
+        crate::SanctionState::Lifted => pb::SanctionState::Lifted,
+        crate::SanctionState::Threatened => pb::SanctionState::Threatened,
+    }
+}
+
+fn event_types(raw: &[i32]) -> Result<Vec<statecraft_types::EventType>, Status> {
+    raw.iter()
+        .map(|t| {
+            statecraft_types::EventType::try_from(*t).map_err(|e| {
+                Status::from(crate::Error::InvalidField {
+                    field: "types",
+                    reason: e.reason,
+                })
+            })
+        })
+        .collect()
+}
+
+impl Api {
+    pub(crate) async fn actor_timeline_impl(
+        &self,
+        request: pb::ActorTimelineRequest,
+    ) -> Result<pb::ActorTimelineResponse, Status> {
+        let types = event_types(&request.types)?;
+        let page = self
+            .service
+            .timeline(
+                crate::TimelineQuery {
+                    actor: request.actor,
+                    date_from: request.date_from,
+                    date_to: request.date_to,
+                    types,
+                },
+                request.page_size,
+                &request.page_token,
+                request.min_position,
+            )
+            .await?;
+        Ok(pb::ActorTimelineResponse {
+            events: page.events.into_iter().map(Into::into).collect(),
+            next_page_token: page.next_page_token.unwrap_or_default(),
+            total_size: page.total,
+            position: page.position,
+        })
+    }
+
+    pub(crate) async fn sanctions_status_impl(
+        &self,
+        request: pb::SanctionsStatusRequest,
+    ) -> Result<pb::SanctionsStatusResponse, Status> {
+        let (entries, position) = self
+            .service
+            .sanctions_status(
+                request.target,
+                request.source,
+                request.program,
+                request.as_of,
+                request.min_position,
+            )
+            .await?;
+        Ok(pb::SanctionsStatusResponse {
+            entries: entries
+                .into_iter()
+                .map(|entry| pb::SanctionsEntry {
+                    target: Some(entry.target.into()),
+                    source_country: entry.source_country,
+                    source: Some(entry.source.into()),
+                    state: sanction_state(entry.state) as i32,
+                    since: entry.since.map(|d| d.to_string()).unwrap_or_default(),
+                    programs: entry.programs,
+                    evidence: entry.evidence.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            position,
+        })
+    }
+
+    pub(crate) async fn relations_impl(
+        &self,
+        request: pb::RelationsRequest,
+    ) -> Result<pb::RelationsResponse, Status> {
+        let width = match pb::Bucket::try_from(request.bucket) {
+            Ok(pb::Bucket::Day) => crate::BucketWidth::Day,
+            Ok(pb::Bucket::Year) => crate::BucketWidth::Year,
+            Ok(pb::Bucket::Month | pb::Bucket::Unspecified) => crate::BucketWidth::Month,
+            Err(_) => {
+                return Err(crate::Error::InvalidField {
+                    field: "bucket",
+                    reason: format!("unknown bucket {}", request.bucket),
+                }
+                .into());
+            }
+        };
+        let (buckets, position) = self
+            .service
+            .relations(
+                request.actor_a,
+                request.actor_b,
+                request.date_from,
+                request.date_to,
+                width,
+                request.min_position,
+            )
+            .await?;
+        let total_events = buckets.iter().map(|b| b.events).sum();
+        Ok(pb::RelationsResponse {
+            buckets: buckets
+                .into_iter()
+                .map(|b| pb::RelationsBucket {
+                    period: b.period,
+                    events: b.events,
+                    counts_by_type: b
+                        .counts_by_type
+                        .into_iter()
+                        .map(|(t, n)| (t.as_str().to_owned(), n))
+                        .collect(),
+                    cooperation: b.cooperation,
+                    conflict: b.conflict,
+                    net_goldstein: b.net,
+                    a_to_b: b.a_to_b,
+                    b_to_a: b.b_to_a,
+                })
+                .collect(),
+            total_events,
+            position,
+        })
     }
 }

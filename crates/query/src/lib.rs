@@ -5,6 +5,7 @@
 //! Reads take `min_position` (the position ingest returned): the answer reflects at least
 //! that position or fails with UNAVAILABLE after a bounded wait. Entry point: [`serve`].
 
+mod analysis;
 mod config;
 mod error;
 mod filter;
@@ -12,10 +13,11 @@ mod grpc;
 mod projection;
 mod service;
 
+pub use analysis::{BucketWidth, RelationsBucket, SanctionState, SanctionsEntry};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use filter::EventFilter;
-pub use service::QueryService;
+pub use service::{QueryService, TimelineQuery};
 
 use std::sync::Arc;
 

@@ -19,6 +19,19 @@ use crate::error::{Error, Result};
 use crate::filter::EventFilter;
 use crate::projection::{DocumentState, ReadModel};
 
+/// What an actor timeline asks for.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineQuery {
+    /// Actor name, CAMEO code or country code.
+    pub actor: String,
+    /// Earliest event date.
+    pub date_from: String,
+    /// Latest event date.
+    pub date_to: String,
+    /// Types to include; all when empty.
+    pub types: Vec<EventType>,
+}
+
 /// A page of search results.
 #[derive(Debug, Clone)]
 pub struct SearchPage {
@@ -240,6 +253,115 @@ impl QueryService {
         })
     }
 
+    /// The events `actor` took part in, oldest first, one page at a time.
+    pub async fn timeline(
+        &self,
+        query: TimelineQuery,
+        page_size: i32,
+        page_token: &str,
+        min_position: u64,
+    ) -> Result<SearchPage> {
+        let TimelineQuery {
+            actor,
+            date_from,
+            date_to,
+            types,
+        } = query;
+        let actor =
+            crate::filter::text_field("actor", actor)?.ok_or_else(|| Error::InvalidField {
+                field: "actor",
+                reason: "name an actor".into(),
+            })?;
+        let from = crate::filter::date_field("date_from", date_from)?;
+        let to = crate::filter::date_field("date_to", date_to)?;
+        let page_size = self.page_size(page_size)?;
+        let fingerprint = fingerprint(&format!("timeline|{actor}|{from:?}|{to:?}|{types:?}"));
+        let offset = parse_offset_token(page_token, fingerprint)?;
+        self.wait_for(min_position).await?;
+        let model = self.read();
+        let events = crate::analysis::timeline(&model, &actor, from, to, &types);
+        let total = events.len();
+        let page: Vec<Event> = events
+            .into_iter()
+            .skip(offset)
+            .take(page_size)
+            .cloned()
+            .collect();
+        let next = offset + page.len();
+        Ok(SearchPage {
+            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
+            events: page,
+            total: total as u64,
+            position: model.position,
+        })
+    }
+
+    /// Sanctions status per target and sanctioning side, optionally as of a date.
+    pub async fn sanctions_status(
+        &self,
+        target: String,
+        source: String,
+        program: String,
+        as_of: String,
+        min_position: u64,
+    ) -> Result<(Vec<crate::SanctionsEntry>, u64)> {
+        let target = crate::filter::text_field("target", target)?;
+        let source = crate::filter::text_field("source", source)?;
+        let program = crate::filter::text_field("program", program)?;
+        let as_of = crate::filter::date_field("as_of", as_of)?;
+        self.wait_for(min_position).await?;
+        let model = self.read();
+        let entries = crate::analysis::sanctions_status(
+            &model,
+            target.as_deref(),
+            source.as_deref(),
+            program.as_deref(),
+            as_of,
+        );
+        Ok((entries, model.position))
+    }
+
+    /// The relations of two actors per time bucket.
+    pub async fn relations(
+        &self,
+        actor_a: String,
+        actor_b: String,
+        date_from: String,
+        date_to: String,
+        width: crate::BucketWidth,
+        min_position: u64,
+    ) -> Result<(Vec<crate::RelationsBucket>, u64)> {
+        let name = |field, value| {
+            crate::filter::text_field(field, value)?.ok_or_else(|| Error::InvalidField {
+                field,
+                reason: "name an actor".into(),
+            })
+        };
+        let a = name("actor_a", actor_a)?;
+        let b = name("actor_b", actor_b)?;
+        let from = crate::filter::date_field("date_from", date_from)?;
+        let to = crate::filter::date_field("date_to", date_to)?;
+        self.wait_for(min_position).await?;
+        let model = self.read();
+        Ok((
+            crate::analysis::relations(&model, &a, &b, from, to, width),
+            model.position,
+        ))
+    }
+
+    fn page_size(&self, requested: i32) -> Result<usize> {
+        if requested < 0 {
+            return Err(Error::InvalidField {
+                field: "page_size",
+                reason: "must not be negative".into(),
+            });
+        }
+        Ok(match requested as usize {
+            0 => self.config.default_page_size,
+            n => n.min(self.config.max_page_size),
+        })
+    }
+
     /// Read-model counts.
     pub async fn stats(&self, min_position: u64) -> Result<Stats> {
         self.wait_for(min_position).await?;
@@ -295,6 +417,35 @@ impl QueryService {
             })
             .boxed()
     }
+}
+
+fn fingerprint(canonical: &str) -> u64 {
+    canonical
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+fn parse_offset_token(token: &str, fingerprint: u64) -> Result<usize> {
+    if token.is_empty() {
+        return Ok(0);
+    }
+    let invalid = |reason: &str| Error::InvalidField {
+        field: "page_token",
+        reason: reason.to_owned(),
+    };
+    let parts: Vec<&str> = token.split('.').collect();
+    let [version, print, offset] = parts.as_slice() else {
+        return Err(invalid("malformed page token"));
+    };
+    if *version != "o1" {
+        return Err(invalid("malformed page token"));
+    }
+    if u64::from_str_radix(print, 16).ok() != Some(fingerprint) {
+        return Err(invalid("page token belongs to a different query"));
+    }
+    offset.parse().map_err(|_| invalid("malformed page token"))
 }
 
 fn parse_page_token(token: &str, fingerprint: u64) -> Result<Option<(u64, u32)>> {
