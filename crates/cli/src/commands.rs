@@ -243,10 +243,12 @@ pub(crate) async fn ingest(
             Err(error) => unreadable.push(format!("{}: {error}", file.display())),
         }
     }
+    let requests_total = requests.len();
     let counter = progress.clone();
     let stream = futures::stream::iter(requests).inspect(move |_| counter.inc(1));
     let summary = client.submit_documents(stream).await?.into_inner();
     progress.finish_and_clear();
+    let not_submitted = requests_total.saturating_sub(summary.results.len());
     let rejected: Vec<String> = summary
         .results
         .iter()
@@ -266,18 +268,24 @@ pub(crate) async fn ingest(
                 "accepted": summary.accepted,
                 "duplicates": summary.duplicates,
                 "rejected": rejected.len(),
+                "not_submitted": not_submitted,
                 "last_position": summary.last_position,
+                "stopped_reason": summary.stopped_reason,
                 "errors": rejected,
             })
         );
     } else {
         out!(
-            "accepted {}  duplicates {}  rejected {}  last position {}",
+            "accepted {}  duplicates {}  rejected {}  not submitted {}  last position {}",
             summary.accepted,
             summary.duplicates,
             rejected.len(),
+            not_submitted,
             summary.last_position
         );
+        if !summary.stopped_reason.is_empty() {
+            eprintln!("ingest stopped early: {}", summary.stopped_reason);
+        }
         for line in &rejected {
             eprintln!("rejected: {line}");
         }

@@ -115,13 +115,17 @@ impl IngestApi for Api {
                 }
                 Err(error) => {
                     let status = Status::from(error);
-                    if status.code() == tonic::Code::Unavailable {
-                        // The log is failing: stop here rather than reject every document.
-                        return Err(status);
-                    }
                     summary.rejected += 1;
                     result.error_code = format!("{:?}", status.code());
                     result.error_message = status.message().to_owned();
+                    if status.code() == tonic::Code::Unavailable {
+                        // The log is failing: stop rather than wait out a timeout per
+                        // document, but report what was accepted.
+                        summary.stopped_reason =
+                            format!("stopped after document {index}: {}", status.message());
+                        summary.results.push(result);
+                        break;
+                    }
                 }
             }
             summary.results.push(result);
