@@ -57,7 +57,9 @@ fn put_long(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// Decodes the frame at the start of `bytes`: the record, its `batch_remaining`, and the frame
 /// length.
-pub(crate) fn decode_frame(bytes: &[u8]) -> Result<(Record, u32, usize), FrameError> {
+/// Checks the frame header (magic, length, checksum) at the start of `bytes` and returns the
+/// body and the whole frame's length.
+fn verified_body(bytes: &[u8]) -> Result<(&[u8], usize), FrameError> {
     if bytes.len() < HEADER_LEN {
         return Err(FrameError::Truncated);
     }
@@ -73,6 +75,11 @@ pub(crate) fn decode_frame(bytes: &[u8]) -> Result<(Record, u32, usize), FrameEr
     if crc32c::crc32c(body) != crc {
         return Err(FrameError::Invalid("checksum mismatch"));
     }
+    Ok((body, HEADER_LEN + body_len))
+}
+
+pub(crate) fn decode_frame(bytes: &[u8]) -> Result<(Record, u32, usize), FrameError> {
+    let (body, frame_len) = verified_body(bytes)?;
     let mut reader = Reader { bytes: body };
     let position = reader.u64()?;
     let id = RecordId(u128::from_le_bytes(
@@ -107,7 +114,7 @@ pub(crate) fn decode_frame(bytes: &[u8]) -> Result<(Record, u32, usize), FrameEr
         metadata,
         payload,
     };
-    Ok((record, batch_remaining, HEADER_LEN + body_len))
+    Ok((record, batch_remaining, frame_len))
 }
 
 /// The parts of a frame recovery needs, borrowed from the segment bytes.
@@ -122,21 +129,7 @@ pub(crate) struct FrameHead<'a> {
 /// Verifies the frame at the start of `bytes` (magic, length, checksum) and reads only its
 /// envelope, without copying the payload: what recovery needs to rebuild the indexes.
 pub(crate) fn scan_frame(bytes: &[u8]) -> Result<FrameHead<'_>, FrameError> {
-    if bytes.len() < HEADER_LEN {
-        return Err(FrameError::Truncated);
-    }
-    let magic = u32::from_le_bytes(bytes[0..4].try_into().expect("4 bytes"));
-    if magic != MAGIC {
-        return Err(FrameError::Invalid("bad frame magic"));
-    }
-    let body_len = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes")) as usize;
-    let crc = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    let Some(body) = bytes.get(HEADER_LEN..HEADER_LEN + body_len) else {
-        return Err(FrameError::Truncated);
-    };
-    if crc32c::crc32c(body) != crc {
-        return Err(FrameError::Invalid("checksum mismatch"));
-    }
+    let (body, frame_len) = verified_body(bytes)?;
     let mut reader = Reader { bytes: body };
     let position = reader.u64()?;
     let id = RecordId(u128::from_le_bytes(
@@ -153,7 +146,7 @@ pub(crate) fn scan_frame(bytes: &[u8]) -> Result<FrameHead<'_>, FrameError> {
         id,
         batch_remaining,
         stream,
-        len: HEADER_LEN + body_len,
+        len: frame_len,
     })
 }
 
