@@ -107,6 +107,16 @@ impl TryFrom<Option<pb::EventFilter>> for EventFilter {
     }
 }
 
+/// 64-bit FNV-1a of a query's canonical form: ties a page token to the query that made it
+/// (stable for a given build).
+pub(crate) fn fingerprint(canonical: &str) -> u64 {
+    canonical
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
 /// Whether an actor answers to `needle`: a three-letter upper-case country code, a CAMEO code,
 /// or (case-insensitively) part of its name or mention.
 pub(crate) fn actor_matches(actor: &Actor, needle: &str) -> bool {
@@ -179,13 +189,7 @@ impl EventFilter {
 
     /// A stable fingerprint, so a page token is only accepted for the query that made it.
     pub fn fingerprint(&self) -> u64 {
-        // 64-bit FNV-1a over the canonical debug form: stable for a given build.
-        let canonical = format!("{self:?}");
-        canonical
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-            })
+        fingerprint(&format!("{self:?}"))
     }
 }
 

@@ -275,7 +275,8 @@ impl QueryService {
         let from = crate::filter::date_field("date_from", date_from)?;
         let to = crate::filter::date_field("date_to", date_to)?;
         let page_size = self.page_size(page_size)?;
-        let fingerprint = fingerprint(&format!("timeline|{actor}|{from:?}|{to:?}|{types:?}"));
+        let fingerprint =
+            crate::filter::fingerprint(&format!("timeline|{actor}|{from:?}|{to:?}|{types:?}"));
         let offset = parse_offset_token(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
@@ -417,14 +418,6 @@ impl QueryService {
             })
             .boxed()
     }
-}
-
-fn fingerprint(canonical: &str) -> u64 {
-    canonical
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
 }
 
 fn parse_offset_token(token: &str, fingerprint: u64) -> Result<usize> {
