@@ -181,7 +181,11 @@ impl Coder {
             read.date = anchor;
             read.date_from_anchor = true;
         }
-        let program = document_program(text, cleaned.title.as_deref(), &self.gazetteer);
+        let has_sanction = reads
+            .iter()
+            .any(|r| self.frames.rules[r.candidate.rule].event_type.is_sanction());
+        let programs =
+            has_sanction.then(|| ProgramScan::new(text, cleaned.title.as_deref(), &self.gazetteer));
         let mut char_counter = CharCounter::default();
         let events = reads
             .into_iter()
@@ -192,7 +196,7 @@ impl Coder {
                     text,
                     ordinal,
                     read,
-                    program.as_deref(),
+                    programs.as_ref(),
                     &mut char_counter,
                 )
             })
@@ -210,7 +214,7 @@ impl Coder {
         text: &str,
         ordinal: usize,
         read: Read,
-        program: Option<&str>,
+        programs: Option<&ProgramScan>,
         chars: &mut CharCounter,
     ) -> Event {
         let rule = &self.frames.rules[read.candidate.rule];
@@ -233,9 +237,7 @@ impl Coder {
         }
         let details = rule.event_type.is_sanction().then(|| SanctionDetails {
             measures: measures(sentence),
-            program: program.map(str::to_owned).or_else(|| {
-                fallback_program(&candidate.source, &candidate.targets, text, &self.gazetteer)
-            }),
+            program: programs.and_then(|p| p.program_for(&candidate.source, &candidate.targets)),
             authority: matches!(
                 candidate.source.kind,
                 ActorKind::GovernmentBody | ActorKind::Igo
@@ -366,22 +368,6 @@ fn program_name(code: &str) -> String {
     .to_owned()
 }
 
-/// A sanctions program named in the document ("North Korea-related sanctions").
-fn document_program(text: &str, title: Option<&str>, gazetteer: &Gazetteer) -> Option<String> {
-    for haystack in title.into_iter().chain(std::iter::once(text)) {
-        for m in gazetteer.find(haystack) {
-            let after = &haystack[m.end..];
-            let related = after.starts_with("-related")
-                || after.starts_with(" sanctions")
-                || after.starts_with("-linked");
-            if related && let Some(country) = mentions_country(gazetteer, m.hit) {
-                return Some(program_name(&country));
-            }
-        }
-    }
-    None
-}
-
 fn mentions_country(gazetteer: &Gazetteer, hit: gazetteer::Hit) -> Option<String> {
     match hit {
         gazetteer::Hit::CountryName(i)
@@ -397,50 +383,77 @@ const PROGRAM_COUNTRIES: &[&str] = &[
     "YEM", "SOM", "AFG",
 ];
 
-/// The program of a sanction event when the document names none: a sanctioned state among
-/// the targets, else the program country the document mentions most (not the sanctioner's).
-fn fallback_program(
-    source: &Actor,
-    targets: &[Actor],
-    text: &str,
-    gazetteer: &Gazetteer,
-) -> Option<String> {
-    let state_target = targets
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.kind,
-                ActorKind::State | ActorKind::GovernmentBody | ActorKind::Person
-            )
-        })
-        .find_map(|t| {
-            t.country
-                .as_deref()
-                .filter(|c| PROGRAM_COUNTRIES.contains(c))
-        });
-    if let Some(country) = state_target {
-        return Some(program_name(country));
-    }
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    for m in gazetteer.find(text) {
-        let Some(country) = mentions_country(gazetteer, m.hit) else {
-            continue;
+/// The sanctions programs a document points to, found in one gazetteer pass (made only for
+/// documents that have a sanction event).
+struct ProgramScan {
+    /// A program the document names ("North Korea-related sanctions"), title first.
+    named: Option<String>,
+    /// Mentions in the body of each country that has a program of its own name.
+    counts: Vec<(String, usize)>,
+}
+
+impl ProgramScan {
+    fn new(text: &str, title: Option<&str>, gazetteer: &Gazetteer) -> Self {
+        let mut scan = ProgramScan {
+            named: None,
+            counts: Vec::new(),
         };
-        if !PROGRAM_COUNTRIES.contains(&country.as_str())
-            || source.country.as_deref() == Some(country.as_str())
-        {
-            continue;
+        for (haystack, in_body) in title.map(|t| (t, false)).into_iter().chain([(text, true)]) {
+            for m in gazetteer.find(haystack) {
+                let Some(country) = mentions_country(gazetteer, m.hit) else {
+                    continue;
+                };
+                let after = &haystack[m.end..];
+                let related = after.starts_with("-related")
+                    || after.starts_with(" sanctions")
+                    || after.starts_with("-linked");
+                if related && scan.named.is_none() {
+                    scan.named = Some(program_name(&country));
+                }
+                if in_body && PROGRAM_COUNTRIES.contains(&country.as_str()) {
+                    match scan.counts.iter_mut().find(|(c, _)| *c == country) {
+                        Some((_, n)) => *n += 1,
+                        None => scan.counts.push((country, 1)),
+                    }
+                }
+            }
         }
-        match counts.iter_mut().find(|(c, _)| *c == country) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((country, 1)),
-        }
+        scan
     }
-    let best = counts.iter().map(|(_, n)| *n).max()?;
-    counts
-        .into_iter()
-        .find(|(_, n)| *n == best)
-        .map(|(c, _)| program_name(&c))
+
+    /// The program of one sanction event: the one the document names, else a sanctioned
+    /// state among the targets, else the program country the body mentions most (not the
+    /// sanctioner's).
+    fn program_for(&self, source: &Actor, targets: &[Actor]) -> Option<String> {
+        if let Some(named) = &self.named {
+            return Some(named.clone());
+        }
+        let state_target = targets
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.kind,
+                    ActorKind::State | ActorKind::GovernmentBody | ActorKind::Person
+                )
+            })
+            .find_map(|t| {
+                t.country
+                    .as_deref()
+                    .filter(|c| PROGRAM_COUNTRIES.contains(c))
+            });
+        if let Some(country) = state_target {
+            return Some(program_name(country));
+        }
+        let candidates = || {
+            self.counts
+                .iter()
+                .filter(|(c, _)| source.country.as_deref() != Some(c.as_str()))
+        };
+        let best = candidates().map(|(_, n)| *n).max()?;
+        candidates()
+            .find(|(_, n)| *n == best)
+            .map(|(c, _)| program_name(c))
+    }
 }
 
 /// Merges reports of the same event within one document: an event whose targets are only

@@ -1,0 +1,405 @@
+//! Argument filling per rule shape: where the source and targets of each kind of frame are
+//! found around its trigger.
+
+use statecraft_types::{EventType, Polarity};
+
+use super::{
+    Candidate, DOCUMENT_NOUNS, FrameInput, NEGATIVE_JUDGEMENTS, STOP_VERBS, THREAT_NOUNS,
+    usable_source,
+};
+use crate::context::DocContext;
+use crate::mentions::{Mention, Role};
+use crate::rules::Shape;
+use crate::text::floor_boundary;
+
+impl FrameInput<'_> {
+    pub(super) fn fill(&self, context: &DocContext) -> Option<Candidate> {
+        let rule = self.rule;
+        if !rule.requires.is_empty() {
+            let clause = &self.lower[self.trigger_end..self.clause_end(self.trigger_end)];
+            if !rule.requires.iter().any(|w| clause.contains(w)) {
+                return None;
+            }
+        }
+        // A gerund after "before"/"after" has no subject of its own.
+        let before_word = self.lower[..self.trigger_start]
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default();
+        if matches!(before_word, "before" | "after" | "without") {
+            return None;
+        }
+        // "to decide whether to lift the sanctions": a question, not an event.
+        let before = &self.lower[crate::text::ceil_boundary(
+            self.lower,
+            self.trigger_start.saturating_sub(40),
+        )..self.trigger_start];
+        if before.contains("whether to") || before.contains("whether or not to") {
+            return None;
+        }
+        // A quoted clause ends where the quotation does.
+        let clause_end = match self.quote_around(self.trigger_start) {
+            Some((_, quote_end)) => self.clause_end(self.trigger_end).min(quote_end),
+            None => self.clause_end(self.trigger_end),
+        };
+        match rule.shape {
+            Shape::Active | Shape::ActiveList => {
+                let head = self.lower[..self.trigger_start].trim_end();
+                let participle = head.ends_with(',')
+                    && self.lower[self.trigger_start..self.trigger_end].ends_with("ing");
+                // "X claimed ... and accused it": the coordinated verb shares X as subject.
+                let coordinated = head.ends_with(" and");
+                let found = if participle || coordinated {
+                    self.first_in_clause(self.trigger_start)
+                } else {
+                    self.source_before(self.trigger_start)
+                };
+                // Inside a quotation, a subject outside it is not the subject of the quoted
+                // clause: the speaker is ("'We will act,' Yellen said").
+                let source = match (
+                    found,
+                    self.quoted_speaker(),
+                    self.quote_around(self.trigger_start),
+                ) {
+                    (Some(s), Some(speaker), Some((quote_start, _))) if s.start < quote_start => {
+                        speaker
+                    }
+                    (Some(s), _, _) => s,
+                    (None, Some(speaker), _) => speaker,
+                    (None, None, _) => return None,
+                };
+                if rule.name == "sanction.impose.designate" && !self.tight(source) {
+                    return None;
+                }
+                if matches!(before_word, "was" | "were" | "been" | "being" | "be") {
+                    return None;
+                }
+                let max = if rule.shape == Shape::ActiveList {
+                    64
+                } else {
+                    1
+                };
+                let targets =
+                    self.targets_after(self.trigger_end, clause_end, max, Some(&source.actors[0]));
+                // "lifted the embargo": the targets of the sanctions named before.
+                let clause = &self.lower[self.trigger_end..clause_end];
+                let anaphoric_sanctions = rule.event_type.is_sanction()
+                    && [
+                        "the embargo",
+                        "the sanctions",
+                        "those sanctions",
+                        "these sanctions",
+                        "the measures",
+                    ]
+                    .iter()
+                    .any(|w| {
+                        clause.starts_with(&format!(" {w}"))
+                            || clause.starts_with(&format!(" partially {w}"))
+                    });
+                if targets.is_empty()
+                    && anaphoric_sanctions
+                    && !context.last_sanction_targets().is_empty()
+                {
+                    let mut candidate = self.candidate(source, Vec::new());
+                    candidate.targets = context.last_sanction_targets().to_vec();
+                    candidate.via_anaphor = true;
+                    return Some(candidate);
+                }
+                if targets.is_empty()
+                    && matches!(
+                        rule.event_type,
+                        EventType::SanctionThreaten | EventType::Threaten
+                    )
+                {
+                    // "X must stop, or we will not hesitate to act": the threat is addressed
+                    // to the party named earlier in the clause or quotation.
+                    let scope_start = self
+                        .quote_around(self.trigger_start)
+                        .map_or_else(|| self.clause_start(self.trigger_start), |(s, _)| s);
+                    let addressee = self.mentions.iter().find(|m| {
+                        m.start >= scope_start
+                            && m.end <= self.trigger_start
+                            && usable_source(m)
+                            && !m.actors.iter().any(|a| a.same_entity(&source.actors[0]))
+                    });
+                    if let Some(addressee) = addressee {
+                        return Some(self.candidate(source, vec![addressee]));
+                    }
+                }
+                if targets.is_empty() {
+                    // "A and B met in June": an intransitive meeting of coordinated subjects.
+                    let partner = self
+                        .coordinated_partner(source)
+                        .filter(|_| rule.event_type == EventType::Meet)?;
+                    return Some(self.candidate(partner, vec![source]));
+                }
+                let reach = if rule.event_type == EventType::SanctionThreaten {
+                    110
+                } else {
+                    60
+                };
+                if rule.shape == Shape::Active && targets[0].start > self.trigger_end + reach {
+                    return None;
+                }
+                if rule.name == "sanction.impose.designate"
+                    && targets[0].start > self.trigger_end + 25
+                {
+                    return None;
+                }
+                let last_target_end = targets.last().map_or(self.trigger_end, |t| t.end);
+                let mut candidate = self.candidate(source, targets);
+                candidate.co_source = self
+                    .coordinated_partner(source)
+                    .map(|p| p.actors[0].clone())
+                    .filter(|p| !candidate.targets.iter().any(|t| t.same_entity(p)));
+                if rule.event_type == EventType::Appeal {
+                    let after = &self.lower[last_target_end
+                        ..crate::text::floor_boundary(self.lower, last_target_end + 40)];
+                    let demanded = after
+                        .strip_prefix(" to ")
+                        .and_then(|rest| rest.split(' ').next())
+                        .is_some_and(|verb| STOP_VERBS.contains(&verb));
+                    if demanded {
+                        candidate.rule_override = Some("demand.urge");
+                    }
+                }
+                candidate.attribution = self.attribution(source);
+                if candidate.attribution.is_some() && candidate.polarity == Polarity::Asserted {
+                    candidate.polarity = Polarity::ReportedClaim;
+                }
+                Some(candidate)
+            }
+            Shape::Passive => {
+                let target = self.source_before(self.trigger_start)?;
+                let source = self
+                    .targets_after(self.trigger_end, clause_end, 1, Some(&target.actors[0]))
+                    .into_iter()
+                    .next()?;
+                Some(self.candidate(source, vec![target]))
+            }
+            Shape::Nominal => {
+                let (source, targets_end) = match self.say_verb_before(self.trigger_start) {
+                    Some(say) => (self.source_before(say)?, clause_end),
+                    None => match self.say_verb_after(self.trigger_end) {
+                        Some(say) => {
+                            let sayer = self.source_before(say)?;
+                            (sayer, sayer.start)
+                        }
+                        None => (self.source_before(self.trigger_start)?, clause_end),
+                    },
+                };
+                let targets = self.targets_after(
+                    self.trigger_end,
+                    targets_end.max(self.trigger_end),
+                    64,
+                    Some(&source.actors[0]),
+                );
+                (!targets.is_empty()).then(|| self.candidate(source, targets))
+            }
+            Shape::Between => {
+                let first = self
+                    .targets_after(self.trigger_end, clause_end, 1, None)
+                    .into_iter()
+                    .next()?;
+                let and = self.lower[first.end..]
+                    .find(" and ")
+                    .map(|p| first.end + p + 5)?;
+                let second = self
+                    .mentions
+                    .iter()
+                    .find(|m| m.start >= and && m.start <= and + 40 && usable_source(m))?;
+                let mut candidate = self.candidate(first, vec![second]);
+                candidate.location = self.location_after(second.end, clause_end);
+                Some(candidate)
+            }
+            Shape::HyphenPair => {
+                let second = self
+                    .mentions
+                    .iter()
+                    .find(|m| m.end + 1 == self.trigger_start && usable_source(m))?;
+                let first = self.mentions.iter().find(|m| {
+                    m.end + 1 == second.start
+                        && usable_source(m)
+                        && &self.sentence[m.end..second.start] == "-"
+                })?;
+                let mut candidate = self.candidate(first, vec![second]);
+                candidate.location = self.location_after(self.trigger_end, clause_end);
+                Some(candidate)
+            }
+            Shape::Denial => {
+                let trigger = &self.lower[self.trigger_start..self.trigger_end];
+                if trigger.ends_with(" were") || trigger.ends_with(" was") {
+                    let after = &self.lower
+                        [self.trigger_end..floor_boundary(self.lower, self.trigger_end + 40)];
+                    if !NEGATIVE_JUDGEMENTS.iter().any(|w| after.contains(w)) {
+                        return None;
+                    }
+                }
+                if matches!(before_word, "was" | "were" | "been" | "being") {
+                    return None;
+                }
+                let source = self.source_before(self.trigger_start)?;
+                let accuser = context.last_accuser_of(&source.actors[0]);
+                let mut candidate = self.candidate(source, Vec::new());
+                candidate.targets = accuser.into_iter().collect();
+                candidate.via_anaphor = true;
+                Some(candidate)
+            }
+            Shape::ReportedWrongdoing => {
+                let say = self.say_verb_before(self.trigger_start)?;
+                let between = &self.lower[say..self.trigger_start];
+                if between.contains("accus") {
+                    return None;
+                }
+                let sayer = self.source_before(say)?;
+                let wrongdoer =
+                    self.mentions.iter().rev().find(|m| {
+                        m.start > say && m.end <= self.trigger_start && usable_source(m)
+                    })?;
+                if wrongdoer.actors[0].same_entity(&sayer.actors[0]) {
+                    return None;
+                }
+                Some(self.candidate(sayer, vec![wrongdoer]))
+            }
+            Shape::Declare => {
+                let source = self.source_before(self.trigger_start)?;
+                let target = self
+                    .targets_after(self.trigger_end, clause_end, 1, Some(&source.actors[0]))
+                    .into_iter()
+                    .next()?;
+                if target.start > self.trigger_end + 2 {
+                    return None;
+                }
+                let window = &self.lower[target.end..floor_boundary(self.lower, target.end + 60)];
+                if !THREAT_NOUNS.iter().any(|w| window.contains(w)) {
+                    return None;
+                }
+                Some(self.candidate(source, vec![target]))
+            }
+            Shape::Signed => {
+                let window = &self.lower
+                    [self.trigger_end..floor_boundary(self.lower, self.trigger_end + 40)];
+                if !DOCUMENT_NOUNS.iter().any(|w| window.contains(w)) {
+                    return None;
+                }
+                let source = self.source_before(self.trigger_start)?;
+                if source.actors.len() >= 2 {
+                    let pair = Mention {
+                        start: source.start,
+                        end: source.end,
+                        actors: vec![source.actors[0].clone()],
+                        role: source.role,
+                    };
+                    let other = Mention {
+                        actors: source.actors[1..].to_vec(),
+                        ..pair
+                    };
+                    return Some(self.candidate(&pair, vec![&other]));
+                }
+                let with =
+                    self.lower[self.trigger_end..clause_end].find(" with ")? + self.trigger_end;
+                let target = self
+                    .targets_after(with, clause_end, 1, Some(&source.actors[0]))
+                    .into_iter()
+                    .next()?;
+                Some(self.candidate(source, vec![target]))
+            }
+            Shape::WithPossessor => {
+                let source = self.mentions.iter().find(|m| {
+                    m.end <= self.trigger_start
+                        && !m.actors.is_empty()
+                        && matches!(m.role, Role::Name | Role::Possessive)
+                        && matches!(
+                            self.sentence[m.end..self.trigger_start].trim(),
+                            "" | "'s" | "’s"
+                        )
+                })?;
+                let target = self
+                    .targets_after(self.trigger_end, clause_end, 1, Some(&source.actors[0]))
+                    .into_iter()
+                    .next()?;
+                if target.start > self.trigger_end + 40 {
+                    return None;
+                }
+                Some(self.candidate(source, vec![target]))
+            }
+            Shape::QuotedJudgement => {
+                let speaker = self.quoted_speaker()?;
+                let (quote_start, quote_end) = self.quote_around(self.trigger_start)?;
+                let target = self.mentions.iter().find(|m| {
+                    m.start >= quote_start
+                        && m.end <= quote_end
+                        && !m.actors.is_empty()
+                        && matches!(
+                            m.role,
+                            Role::Name | Role::Possessive | Role::Anaphor | Role::Locative
+                        )
+                        && !m.actors.iter().any(|a| a.same_entity(&speaker.actors[0]))
+                })?;
+                Some(self.candidate(speaker, vec![target]))
+            }
+            Shape::Faces => {
+                // The one who faces the consequences stands before the verb; the one who
+                // threatens is the speaker or the sayer of the sentence.
+                let target = self.source_before(self.trigger_start)?;
+                let threatener = match self.quoted_speaker() {
+                    Some(speaker) => speaker,
+                    None => self.source_before(self.say_verb_after(self.trigger_end)?)?,
+                };
+                if target
+                    .actors
+                    .iter()
+                    .any(|a| a.same_entity(&threatener.actors[0]))
+                {
+                    return None;
+                }
+                Some(self.candidate(threatener, vec![target]))
+            }
+            Shape::Recall => {
+                let source = self.source_before(self.trigger_start)?;
+                let target = self
+                    .targets_after(self.trigger_end, clause_end, 1, Some(&source.actors[0]))
+                    .into_iter()
+                    .next()?;
+                Some(self.candidate(source, vec![target]))
+            }
+        }
+    }
+
+    /// The bare-verb sanction triggers ("Treasury designated X") need the source right
+    /// before the verb.
+    fn tight(&self, source: &Mention) -> bool {
+        if source.end > self.trigger_start {
+            // A quotation's speaker named after the verb.
+            return false;
+        }
+        let gap = &self.lower[source.end..self.trigger_start];
+        // A verb use is followed by its object: a determiner, a number or a name
+        // ("Treasury sanctions Iranian officials"), not a noun ("sanctions policy").
+        let next = self.sentence[self.trigger_end..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
+        let object_follows = next
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+            || matches!(
+                next,
+                "the"
+                    | "a"
+                    | "an"
+                    | "two"
+                    | "three"
+                    | "four"
+                    | "five"
+                    | "several"
+                    | "its"
+                    | "their"
+                    | "his"
+                    | "her"
+            );
+        gap.split_whitespace().count() <= 2 && !gap.contains([',', '.']) && object_follows
+    }
+}
