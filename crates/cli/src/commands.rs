@@ -712,10 +712,9 @@ pub(crate) async fn extract(
 
 pub(crate) fn eval(gold: &Path, json: bool, verbose: bool) -> anyhow::Result<i32> {
     let coder = statecraft_coder::Coder::new();
-    let report = if eval::is_sentence_gold(gold)? {
-        eval::evaluate_sentences(&coder, &eval::read_sentence_gold(gold)?)
-    } else {
-        eval::evaluate(&coder, &eval::read_gold(gold)?)
+    let report = match eval::read_gold(gold)? {
+        eval::GoldFile::Sentences(records) => eval::evaluate_sentences(&coder, &records),
+        eval::GoldFile::Documents(documents) => eval::evaluate(&coder, &documents),
     };
     if json {
         out!("{}", serde_json::to_string_pretty(&report)?);

@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use statecraft_coder::Coder;
 use statecraft_types::{Actor, ActorKind, Event, EventDate, EventType};
 
+mod sentences;
+
+pub use sentences::{CodeList, GoldSentence, evaluate_sentences};
+
 /// One gold document.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GoldDocument {
@@ -178,16 +182,39 @@ impl Report {
     }
 }
 
-/// Reads a gold file: one document per line.
-pub fn read_gold(path: &std::path::Path) -> anyhow::Result<Vec<GoldDocument>> {
+/// A gold file of either level.
+#[derive(Debug)]
+pub enum GoldFile {
+    /// Document-level gold (`seed-gold.jsonl`, `news-dev.jsonl`).
+    Documents(Vec<GoldDocument>),
+    /// Sentence-level gold (`petrarch-gsr.jsonl`, `plover-gsr.jsonl`).
+    Sentences(Vec<GoldSentence>),
+}
+
+/// Reads a gold file once; records with a `sentence` field make it sentence-level.
+pub fn read_gold(path: &std::path::Path) -> anyhow::Result<GoldFile> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("failed to read {}", path.display()))?;
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("{}");
+    let value: serde_json::Value = serde_json::from_str(first)
+        .with_context(|| format!("{}: the first line is not JSON", path.display()))?;
+    Ok(if value.get("sentence").is_some() {
+        GoldFile::Sentences(parse_jsonl(path, &text)?)
+    } else {
+        GoldFile::Documents(parse_jsonl(path, &text)?)
+    })
+}
+
+fn parse_jsonl<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    text: &str,
+) -> anyhow::Result<Vec<T>> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
             serde_json::from_str(line)
-                .with_context(|| format!("{}:{}: not a gold document", path.display(), i + 1))
+                .with_context(|| format!("{}:{}: not a gold record", path.display(), i + 1))
         })
         .collect()
 }
@@ -606,170 +633,4 @@ mod tests {
         assert_eq!((report.dated_matches, report.dates_correct), (1, 1));
         assert!((report.all.precision() - 0.5).abs() < 1e-9);
     }
-}
-
-/// One record of a sentence-level gold file: one expected event (or none) for a sentence.
-#[derive(Debug, Clone, Deserialize)]
-pub struct GoldSentence {
-    /// The sentence.
-    pub sentence: String,
-    /// Its date, used as the publication date.
-    #[serde(default)]
-    pub date: Option<String>,
-    /// CAMEO actor code(s) of the source.
-    #[serde(default)]
-    pub source: CodeList,
-    /// CAMEO actor code(s) of the target.
-    #[serde(default)]
-    pub target: CodeList,
-    /// CAMEO event code (PETRARCH set).
-    #[serde(default)]
-    pub cameo_code: Option<String>,
-    /// PLOVER type (PLOVER set, 0.5b1 names).
-    #[serde(default)]
-    pub plover_type: Option<String>,
-    /// "sanction", "diplomatic", "other" or "none".
-    pub category: String,
-}
-
-/// One code or a list of codes.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(untagged)]
-pub enum CodeList {
-    /// No code.
-    #[default]
-    None,
-    /// One code.
-    One(String),
-    /// Several codes.
-    Many(Vec<String>),
-}
-
-impl CodeList {
-    fn countries(&self) -> Vec<String> {
-        let codes: Vec<&String> = match self {
-            CodeList::None => Vec::new(),
-            CodeList::One(code) => vec![code],
-            CodeList::Many(codes) => codes.iter().collect(),
-        };
-        codes
-            .into_iter()
-            .filter_map(|c| c.get(..3))
-            .map(str::to_owned)
-            .collect()
-    }
-}
-
-/// Whether a file holds sentence-level gold (records with a `sentence` field).
-pub fn is_sentence_gold(path: &std::path::Path) -> anyhow::Result<bool> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("failed to read {}", path.display()))?;
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("{}");
-    let value: serde_json::Value =
-        serde_json::from_str(first).context("the first line is not JSON")?;
-    Ok(value.get("sentence").is_some())
-}
-
-/// Reads a sentence-level gold file.
-pub fn read_sentence_gold(path: &std::path::Path) -> anyhow::Result<Vec<GoldSentence>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("failed to read {}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| {
-            serde_json::from_str(line)
-                .with_context(|| format!("{}:{}: not a gold record", path.display(), i + 1))
-        })
-        .collect()
-}
-
-fn plover_alias(kind: &str) -> &str {
-    match kind {
-        "DEMAND" => "REQUEST",
-        "DISAPPROVE" => "ACCUSE",
-        "FIGHT" => "ASSAULT",
-        other => other,
-    }
-}
-
-fn sentence_hit(gold: &GoldSentence, event: &Event) -> bool {
-    let same_kind = match (&gold.cameo_code, &gold.plover_type) {
-        (Some(code), _) => code.get(..2) == event.cameo_code.get(..2),
-        (None, Some(kind)) => event.plover.kind.as_deref() == Some(plover_alias(kind)),
-        (None, None) => false,
-    };
-    let country_in = |codes: &CodeList, actor: &Actor| {
-        let wanted = codes.countries();
-        wanted.is_empty() || actor.country.as_ref().is_some_and(|c| wanted.contains(c))
-    };
-    same_kind
-        && country_in(&gold.source, &event.source)
-        && (gold.target.countries().is_empty()
-            || event.targets.iter().any(|t| country_in(&gold.target, t)))
-}
-
-/// Scores the coder on sentence-level gold: each sentence is coded on its own (with its date
-/// as publication date); a prediction hits a record with the same CAMEO root (or PLOVER type)
-/// and matching source and target countries. Records of category `other` are out of scope:
-/// neither misses nor, when hit, false alarms; `none` records expect no event.
-pub fn evaluate_sentences(coder: &Coder, records: &[GoldSentence]) -> Report {
-    let mut report = Report::default();
-    let mut by_sentence: BTreeMap<&str, Vec<&GoldSentence>> = BTreeMap::new();
-    for record in records {
-        by_sentence
-            .entry(record.sentence.as_str())
-            .or_default()
-            .push(record);
-    }
-    for (sentence, golds) in by_sentence {
-        let published = golds[0]
-            .date
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let predicted = coder.code("sentence", sentence, published).events;
-        let mut used = vec![false; predicted.len()];
-        let mut covered = vec![false; predicted.len()];
-        for gold in &golds {
-            let in_scope = matches!(gold.category.as_str(), "sanction" | "diplomatic");
-            let hit = (0..predicted.len()).find(|&p| !used[p] && sentence_hit(gold, &predicted[p]));
-            if let Some(p) = hit {
-                used[p] = true;
-                covered[p] = true;
-            }
-            if !in_scope {
-                continue;
-            }
-            let counts = if gold.category == "sanction" {
-                &mut report.sanction
-            } else {
-                &mut report.diplomatic
-            };
-            counts.gold += 1;
-            if hit.is_some() {
-                counts.true_positives += 1;
-            } else {
-                counts.false_negatives += 1;
-            }
-        }
-        let only_other = golds.iter().all(|g| g.category == "other");
-        for (p, event) in predicted.iter().enumerate() {
-            if covered[p] || only_other {
-                continue;
-            }
-            let counts = if event.event_type.is_sanction() {
-                &mut report.sanction
-            } else {
-                &mut report.diplomatic
-            };
-            counts.predicted += 1;
-            counts.false_positives += 1;
-        }
-        report.documents += 1;
-    }
-    report.sanction.predicted += report.sanction.true_positives;
-    report.diplomatic.predicted += report.diplomatic.true_positives;
-    report.all.add(report.sanction);
-    report.all.add(report.diplomatic);
-    report
 }
