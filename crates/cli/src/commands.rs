@@ -86,9 +86,7 @@ pub(crate) async fn demo(json: bool) -> anyhow::Result<i32> {
     let mut ingest = statecraft_proto::ingest_client(
         statecraft_proto::connect_channel(&cluster.ingest_addr.to_string()).await?,
     );
-    let mut query = statecraft_proto::query_client(
-        statecraft_proto::connect_channel(&cluster.query_addr.to_string()).await?,
-    );
+    let mut query = query_at(&cluster.query_addr.to_string()).await?;
 
     let mut submitted = Vec::new();
     for sample in samples::SAMPLES {
@@ -305,11 +303,7 @@ pub(crate) async fn events(
     min_position: u64,
     json: bool,
 ) -> anyhow::Result<i32> {
-    let mut client = statecraft_proto::query_client(
-        statecraft_proto::connect_channel(addr)
-            .await
-            .with_context(|| format!("cannot reach query at {addr}"))?,
-    );
+    let mut client = query_at(addr).await?;
     let wire = filter.to_wire()?;
     let mut page_token = String::new();
     let mut shown = 0u64;
@@ -347,11 +341,7 @@ pub(crate) async fn tail(
     count: Option<u64>,
     json: bool,
 ) -> anyhow::Result<i32> {
-    let mut client = statecraft_proto::query_client(
-        statecraft_proto::connect_channel(addr)
-            .await
-            .with_context(|| format!("cannot reach query at {addr}"))?,
-    );
+    let mut client = query_at(addr).await?;
     let mut stream = client
         .subscribe(query_pb::SubscribeRequest {
             filter: Some(filter.to_wire()?),
@@ -558,7 +548,7 @@ pub(crate) async fn relations(
 }
 
 pub(crate) async fn stats(addr: &str) -> anyhow::Result<i32> {
-    let mut client = statecraft_proto::query_client(statecraft_proto::connect_channel(addr).await?);
+    let mut client = query_at(addr).await?;
     let stats = client
         .get_stats(query_pb::GetStatsRequest { min_position: 0 })
         .await?
