@@ -3,7 +3,9 @@
 # the services with 3 extraction and 2 query replicas, ingest generated documents through the
 # CLI, kill an extraction replica while work is in flight, then check that every document was
 # extracted exactly once, that both query replicas answer identically, and that a duplicate
-# submission is reported. Always tears down (down -v). Bounded: fails after E2E_TIMEOUT s.
+# submission is reported. Then the same with a 3-node NATS cluster and a node killed during
+# ingest (E2E_CLUSTER=0 skips it; E2E_SINGLE=0 skips the single-node phase). Always tears down
+# (down -v). Bounded: fails when the phases take more than E2E_TIMEOUT s after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,12 +20,18 @@ workdir="$(mktemp -d)"
 started=$SECONDS
 
 log() { printf '[e2e %4ds] %s\n' "$((SECONDS - started))" "$*"; }
-fail() { log "FAIL: $*"; exit 1; }
+failure=""
+fail() { failure="$*"; log "FAIL: $*"; exit 1; }
 cleanup() {
   local status=$?
   if [ "$status" -ne 0 ]; then
-    log "logs of the failed run:"
-    compose logs --no-color --tail=40 2>&1 | tail -200 || true
+    log "logs of the failed run (statecraft services):"
+    for service in ingest extraction query; do
+      compose logs --no-color --tail=30 "$service" 2>&1 | tail -60 || true
+    done
+    log "last NATS lines:"
+    compose logs --no-color --tail=5 2>&1 | grep -i nats | tail -15 || true
+    log "FAILED: ${failure:-exit status $status}"
   fi
   compose down -v --remove-orphans >/dev/null 2>&1 || true
   rm -rf "$workdir"
@@ -34,21 +42,7 @@ deadline() { [ $((SECONDS - started)) -lt "$TIMEOUT" ] || fail "time budget of $
 
 log "building images"
 bash deploy/build-images.sh
-
-log "starting nats, ingest, 3 extraction and 2 query replicas (${COMPOSE[*]})"
-compose up -d --scale extraction=3 --scale query=2 >/dev/null
-for id in $(compose ps -q); do
-  until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
-    deadline "waiting for container $id to become healthy"
-    sleep 1
-  done
-done
-addr() { compose port --index="$2" "$1" "$3" | tail -1; }
-INGEST=$(addr ingest 1 50051)
-NATS=$(addr nats 1 4222)
-QUERY1=$(addr query 1 50053)
-QUERY2=$(addr query 2 50053)
-log "healthy: ingest $INGEST, query $QUERY1 and $QUERY2, nats $NATS"
+started=$SECONDS
 
 python3 - "$workdir/docs" "$DOCS" <<'PY'
 import os, sys
@@ -66,6 +60,23 @@ for n in range(count):
     with open(os.path.join(out, f"doc-{n:04d}.txt"), "w") as f:
         f.write(text)
 PY
+addr() { compose port --index="$2" "$1" "$3" | tail -1; }
+
+if [ "${E2E_SINGLE:-1}" = 1 ]; then
+log "starting nats, ingest, 3 extraction and 2 query replicas (${COMPOSE[*]})"
+compose up -d --scale extraction=3 --scale query=2 >/dev/null
+for id in $(compose ps -q); do
+  until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
+    deadline "waiting for container $id to become healthy"
+    sleep 1
+  done
+done
+INGEST=$(addr ingest 1 50051)
+NATS=$(addr nats 1 4222)
+QUERY1=$(addr query 1 50053)
+QUERY2=$(addr query 2 50053)
+log "healthy: ingest $INGEST, query $QUERY1 and $QUERY2, nats $NATS"
+
 
 log "ingesting $DOCS documents and killing an extraction replica while they are processed"
 ingest_started=$SECONDS
@@ -111,6 +122,7 @@ for index in 1 2 3; do
 done
 log "single node: $DOCS documents ingested, extracted once each despite a killed replica, queryable ${elapsed}s after ingest started"
 compose down -v --remove-orphans >/dev/null 2>&1
+fi
 
 if [ "${E2E_CLUSTER:-1}" = 1 ]; then
   log "cluster: 3 NATS nodes, replicated stream, 2 extraction replicas"

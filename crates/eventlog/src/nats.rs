@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_nats::HeaderMap;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use async_nats::jetstream::context::PublishErrorKind;
-use async_nats::jetstream::stream::{self, DirectGetErrorKind, StorageType};
+use async_nats::jetstream::stream::{self, LastRawMessageErrorKind, StorageType};
 use async_nats::jetstream::{self, AckKind};
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -121,7 +121,10 @@ impl NatsLog {
                 storage: StorageType::File,
                 num_replicas: options.replicas,
                 duplicate_window: options.duplicate_window,
-                allow_direct: true,
+                // Reads go through the stream leader (`get_raw_message`): a direct get may be
+                // answered by a replica that has not caught up, and would then miss a record
+                // below the head.
+                allow_direct: false,
                 ..Default::default()
             })
             .await
@@ -208,26 +211,30 @@ impl Inner {
 
     /// Sequence and stream version of the last record of a subject.
     async fn last_of(&self, subject: &str) -> Result<Option<(u64, u64)>> {
-        match self.stream.direct_get_last_for_subject(subject).await {
+        match self.stream.get_last_raw_message_by_subject(subject).await {
             Ok(message) => {
                 let version = header(&message.headers, HEADER_VERSION)
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
                 Ok(Some((message.sequence, version)))
             }
-            Err(error) if matches!(error.kind(), DirectGetErrorKind::NotFound) => Ok(None),
+            Err(error) if matches!(error.kind(), LastRawMessageErrorKind::NoMessageFound) => {
+                Ok(None)
+            }
             Err(error) => Err(remote("read the last record of a stream")(&error)),
         }
     }
 
     async fn record_at(&self, sequence: u64) -> Result<Option<Record>> {
-        match self.stream.direct_get(sequence).await {
+        match self.stream.get_raw_message(sequence).await {
             Ok(message) => Ok(Some(to_record(
                 message.sequence,
                 &message.headers,
                 message.payload,
             ))),
-            Err(error) if matches!(error.kind(), DirectGetErrorKind::NotFound) => Ok(None),
+            Err(error) if matches!(error.kind(), LastRawMessageErrorKind::NoMessageFound) => {
+                Ok(None)
+            }
             Err(error) => Err(remote("read a record")(&error)),
         }
     }
