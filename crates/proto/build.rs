@@ -10,6 +10,7 @@ const PROTO_FILES: &[&str] = &[
     "statecraft/ingest/v1/ingest.proto",
     "statecraft/extraction/v1/extraction.proto",
     "statecraft/query/v1/query.proto",
+    "statecraft/query/v1/snapshot.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod cluster;
 pub mod eval;
+pub mod export;
 pub mod output;
 pub mod samples;
 

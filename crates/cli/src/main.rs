@@ -19,6 +19,8 @@ mod commands;
 
 use std::path::PathBuf;
 
+use statecraft_cli::export::ExportFormat;
+
 use clap::{Args, Parser, Subcommand};
 
 /// statecraft turns news articles into an append-only record of sanction and diplomatic
@@ -55,6 +57,12 @@ enum Command {
     Timeline(TimelineArgs),
     /// Summarise two actors' relations per period (Goldstein-weighted).
     Relations(RelationsArgs),
+    /// Export matching events for other tools (JSON lines, PLOVER JSON, CAMEO TSV or CSV).
+    Export(ExportArgs),
+    /// List incidents: each real-world event once, with every document that reported it.
+    Incidents(IncidentsArgs),
+    /// Re-extract stored documents with an extraction replica's coder version.
+    Reprocess(ReprocessArgs),
     /// Print the query read model's counts as JSON.
     Stats(AddrArgs),
     /// Print an extraction replica's progress as JSON.
@@ -128,7 +136,7 @@ struct FilterArgs {
     /// Latest event date.
     #[arg(long)]
     to: Option<String>,
-    /// Text in the evidence sentence.
+    /// Text in the evidence sentence or the document.
     #[arg(long)]
     text: Option<String>,
 }
@@ -152,6 +160,52 @@ struct EventsArgs {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    format: ExportFormat,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Wait until the read model reflects this log position.
+    #[arg(long, default_value_t = 0)]
+    min_position: u64,
+}
+
+#[derive(Args)]
+struct IncidentsArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Query service address.
+    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
+    addr: String,
+    /// Incidents to list.
+    #[arg(long, default_value_t = 50)]
+    limit: i32,
+    /// Print JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ReprocessArgs {
+    /// Document ids to re-extract.
+    doc_ids: Vec<String>,
+    /// Re-extract every document not yet extracted by the replica's coder version.
+    #[arg(long, conflicts_with = "doc_ids")]
+    all: bool,
+    /// Extraction service address.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:50052",
+        env = "STATECRAFT_EXTRACTION_ADDR"
+    )]
+    addr: String,
 }
 
 #[derive(Args)]
@@ -362,6 +416,21 @@ fn main() {
                     BucketArg::Year => statecraft_proto::pb::query::v1::Bucket::Year,
                 };
                 commands::relations(&args.addr, args.actor_a, args.actor_b, bucket).await
+            }
+            Command::Export(args) => {
+                commands::export(
+                    &args.addr,
+                    args.filter.into(),
+                    args.format,
+                    args.min_position,
+                )
+                .await
+            }
+            Command::Incidents(args) => {
+                commands::incidents(&args.addr, args.filter.into(), args.limit, args.json).await
+            }
+            Command::Reprocess(args) => {
+                commands::reprocess(&args.addr, args.doc_ids, args.all).await
             }
             Command::Stats(args) => commands::stats(&args.addr).await,
             Command::Status(args) => commands::status(&args.addr).await,

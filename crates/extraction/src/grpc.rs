@@ -47,6 +47,21 @@ impl ExtractionApi for Api {
         }))
     }
 
+    async fn reprocess(
+        &self,
+        request: Request<pb::ReprocessRequest>,
+    ) -> Result<Response<pb::ReprocessResponse>, Status> {
+        let request = request.into_inner();
+        let done = self.service.reprocess(request.doc_ids, request.all).await?;
+        Ok(Response::new(pb::ReprocessResponse {
+            reprocessed: done.reprocessed,
+            already_current: done.already_current,
+            not_found: done.not_found,
+            position: done.position,
+            coder_version: VERSION.to_owned(),
+        }))
+    }
+
     async fn get_status(
         &self,
         _request: Request<pb::GetStatusRequest>,

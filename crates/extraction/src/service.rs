@@ -4,9 +4,13 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use bytes::Bytes;
 use chrono::NaiveDate;
+use prost::Message;
 use statecraft_coder::{CODER_VERSION, Coded, Coder};
-use statecraft_eventlog::{EventLog, GroupStatus};
+use statecraft_eventlog::{EventLog, ExpectedVersion, GroupStatus, NewRecord, RecordId};
+use statecraft_proto::pb::events::v1 as events;
+use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_types::{DocId, normalize_text};
 use tokio::sync::OnceCell;
 
@@ -105,6 +109,133 @@ impl ExtractionService {
         self.code(doc_id, normalized, published).await
     }
 
+    /// Codes a stored document and builds its `EventsExtracted` record, whose id is derived
+    /// from the document and the coder version: appending it twice stores it once.
+    pub(crate) async fn extraction_record(
+        &self,
+        document: events::Document,
+        metadata: Vec<(String, String)>,
+    ) -> Result<(NewRecord, usize)> {
+        let published = document
+            .published_at
+            .and_then(|ts| chrono::DateTime::from_timestamp(ts.seconds, 0))
+            .map(|t| t.date_naive());
+        let doc_id = document.doc_id.clone();
+        let coded = self.code(doc_id.clone(), document.text, published).await?;
+        let event_count = coded.events.len();
+        let extracted = events::EventsExtracted {
+            doc_id: doc_id.clone(),
+            coder_version: VERSION.to_owned(),
+            events: coded.events.into_iter().map(Into::into).collect(),
+        };
+        let record = NewRecord {
+            id: extraction_id(&doc_id),
+            record_type: events::EventsExtracted::TYPE.to_owned(),
+            metadata,
+            payload: Bytes::from(extracted.encode_to_vec()),
+        };
+        Ok((record, event_count))
+    }
+
+    /// Re-extracts stored documents with this coder version (see the `Reprocess` RPC).
+    pub async fn reprocess(&self, doc_ids: Vec<String>, all: bool) -> Result<Reprocessed> {
+        if all && !doc_ids.is_empty() {
+            return Err(Error::InvalidField {
+                field: "doc_ids",
+                reason: "give document ids or `all`, not both".into(),
+            });
+        }
+        if !all && doc_ids.is_empty() {
+            return Err(Error::InvalidField {
+                field: "doc_ids",
+                reason: "name at least one document, or set `all`".into(),
+            });
+        }
+        if doc_ids.len() > MAX_REPROCESS_IDS {
+            return Err(Error::InvalidField {
+                field: "doc_ids",
+                reason: format!(
+                    "at most {MAX_REPROCESS_IDS} ids per call; use `all` for everything"
+                ),
+            });
+        }
+        for id in &doc_ids {
+            DocId::parse(id).map_err(|e| Error::InvalidField {
+                field: "doc_ids",
+                reason: format!("{id:?}: {}", e.reason),
+            })?;
+        }
+        let doc_ids = if all {
+            self.documents_to_reprocess().await?
+        } else {
+            doc_ids
+        };
+        let mut outcome = Reprocessed::default();
+        for doc_id in doc_ids {
+            let stream = format!("doc-{doc_id}");
+            let records = self.log.read_stream(&stream, 0, 1_000).await?;
+            let Some(ingested) = records
+                .iter()
+                .find(|r| r.record_type == events::DocumentIngested::TYPE)
+            else {
+                outcome.not_found.push(doc_id);
+                continue;
+            };
+            let current = extraction_id(&doc_id);
+            if records.iter().any(|r| r.id == current) {
+                outcome.already_current += 1;
+                continue;
+            }
+            let document = events::DocumentIngested::decode(ingested.payload.clone())
+                .ok()
+                .and_then(|d| d.document)
+                .ok_or_else(|| Error::Coder(format!("stored document {doc_id} does not decode")))?;
+            let mut metadata = vec![
+                ("correlation-id".to_owned(), doc_id.clone()),
+                ("causation-id".to_owned(), ingested.id.to_string()),
+                ("reprocess".to_owned(), "true".to_owned()),
+            ];
+            if let Some(traceparent) = ingested.metadata_value("traceparent") {
+                metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
+            }
+            let (record, events) = self.extraction_record(document, metadata).await?;
+            let appended = self
+                .log
+                .append(&stream, ExpectedVersion::Any, vec![record])
+                .await?;
+            if !appended.deduplicated {
+                self.record_processed(events);
+            }
+            outcome.reprocessed += 1;
+            outcome.position = outcome.position.max(appended.last_position);
+        }
+        Ok(outcome)
+    }
+
+    /// Every stored document without an extraction by this coder version, in log order.
+    async fn documents_to_reprocess(&self) -> Result<Vec<String>> {
+        let mut ingested = Vec::new();
+        let mut current = std::collections::HashSet::new();
+        let mut after = 0;
+        loop {
+            let records = self.log.read(after, 1_000).await?;
+            let Some(last) = records.last() else { break };
+            after = last.position;
+            for record in records {
+                let Some(doc_id) = record.stream.strip_prefix("doc-") else {
+                    continue;
+                };
+                if record.record_type == events::DocumentIngested::TYPE {
+                    ingested.push(doc_id.to_owned());
+                } else if record.id == extraction_id(doc_id) {
+                    current.insert(doc_id.to_owned());
+                }
+            }
+        }
+        ingested.retain(|id| !current.contains(id));
+        Ok(ingested)
+    }
+
     /// The group's progress and this replica's counters.
     pub async fn status(&self) -> Result<(GroupStatus, &Counters)> {
         let consumer = self
@@ -135,6 +266,31 @@ impl ExtractionService {
     pub(crate) fn record_failed(&self) {
         self.counters.failed.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// What a reprocess did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reprocessed {
+    /// Documents extracted again.
+    pub reprocessed: u32,
+    /// Documents already extracted by this coder version.
+    pub already_current: u32,
+    /// Ids with no stored document.
+    pub not_found: Vec<String>,
+    /// Position of the last record written (0 when none).
+    pub position: u64,
+}
+
+/// Most document ids one reprocess call takes.
+const MAX_REPROCESS_IDS: usize = 1_000;
+
+/// The id of a document's `EventsExtracted` record for this coder version.
+pub(crate) fn extraction_id(doc_id: &str) -> RecordId {
+    RecordId::derive(&[
+        events::EventsExtracted::TYPE.as_bytes(),
+        doc_id.as_bytes(),
+        VERSION.as_bytes(),
+    ])
 }
 
 /// The coder version this service stamps.

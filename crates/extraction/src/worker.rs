@@ -128,32 +128,12 @@ impl Worker {
         let document = ingested
             .document
             .ok_or_else(|| Failure::Poison("DocumentIngested without a document".into()))?;
-        let published = document
-            .published_at
-            .and_then(|ts| chrono::DateTime::from_timestamp(ts.seconds, 0))
-            .map(|t| t.date_naive());
         let doc_id = document.doc_id.clone();
-        let coded = self
+        let (record, event_count) = self
             .service
-            .code(doc_id.clone(), document.text, published)
+            .extraction_record(document, causal_metadata(delivery, &doc_id))
             .await
             .map_err(|e| Failure::Retry(e.to_string()))?;
-        let event_count = coded.events.len();
-        let extracted = events::EventsExtracted {
-            doc_id: doc_id.clone(),
-            coder_version: VERSION.to_owned(),
-            events: coded.events.into_iter().map(Into::into).collect(),
-        };
-        let record = NewRecord {
-            id: RecordId::derive(&[
-                events::EventsExtracted::TYPE.as_bytes(),
-                doc_id.as_bytes(),
-                VERSION.as_bytes(),
-            ]),
-            record_type: events::EventsExtracted::TYPE.to_owned(),
-            metadata: causal_metadata(delivery, &doc_id),
-            payload: Bytes::from(extracted.encode_to_vec()),
-        };
         match self
             .service
             .log

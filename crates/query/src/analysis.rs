@@ -36,15 +36,14 @@ pub(crate) fn timeline<'a>(
     to: Option<EventDate>,
     types: &[EventType],
 ) -> Vec<&'a Event> {
+    let candidates = model.index.actor(actor);
     let mut events: Vec<(EventKey, &Event)> = model
-        .events
-        .iter()
+        .events_at(&candidates)
         .filter(|(_, e)| types.is_empty() || types.contains(&e.event_type))
         .filter(|(_, e)| {
             actor_matches(&e.source, actor) || e.targets.iter().any(|t| actor_matches(t, actor))
         })
         .filter(|(_, e)| in_range(e, from, to))
-        .map(|(k, e)| (*k, e))
         .collect();
     events.sort_by(chronological);
     events.into_iter().map(|(_, e)| e).collect()
@@ -89,9 +88,20 @@ pub(crate) fn sanctions_status(
     program: Option<&str>,
     as_of: Option<EventDate>,
 ) -> Vec<SanctionsEntry> {
+    let sanction_types = [
+        EventType::SanctionImpose,
+        EventType::SanctionLift,
+        EventType::SanctionThreaten,
+    ];
+    let mut candidates = model.index.types(&sanction_types);
+    for needle in [target, source].into_iter().flatten() {
+        let narrower = model.index.actor(needle);
+        if narrower.len() < candidates.len() {
+            candidates = narrower;
+        }
+    }
     let mut events: Vec<(EventKey, &Event)> = model
-        .events
-        .iter()
+        .events_at(&candidates)
         .filter(|(_, e)| e.event_type.is_sanction() && e.polarity != Polarity::Denied)
         .filter(|(_, e)| source.is_none_or(|s| actor_matches(&e.source, s)))
         .filter(|(_, e)| {
@@ -105,7 +115,6 @@ pub(crate) fn sanctions_status(
         .filter(|(_, e)| {
             as_of.is_none_or(|limit| e.date.is_some_and(|d| d.first_day() <= limit.last_day()))
         })
-        .map(|(k, e)| (*k, e))
         .collect();
     events.sort_by(chronological);
 
@@ -221,7 +230,16 @@ pub(crate) fn relations(
     width: BucketWidth,
 ) -> Vec<RelationsBucket> {
     let mut buckets: BTreeMap<(bool, String), RelationsBucket> = BTreeMap::new();
-    for event in model.events.values().filter(|e| in_range(e, from, to)) {
+    let (with_a, with_b) = (model.index.actor(a), model.index.actor(b));
+    let candidates = if with_a.len() <= with_b.len() {
+        with_a
+    } else {
+        with_b
+    };
+    for (_, event) in model
+        .events_at(&candidates)
+        .filter(|(_, e)| in_range(e, from, to))
+    {
         let forward =
             actor_matches(&event.source, a) && event.targets.iter().any(|t| actor_matches(t, b));
         let backward =

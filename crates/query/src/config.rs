@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,18 @@ pub struct Config {
     pub default_page_size: usize,
     /// Largest page size accepted.
     pub max_page_size: usize,
+    /// Reports of one type and dyad dated at most this many days apart form one incident.
+    pub incident_window_days: u32,
+    /// Directory for projection snapshots; none when empty (rebuild from the log on start).
+    pub snapshot_dir: Option<PathBuf>,
+    /// Write a snapshot after this many newly applied log records (and on shutdown).
+    pub snapshot_every_records: u64,
+    /// A subscription with nothing to deliver sends a heartbeat this often, in seconds.
+    pub heartbeat_secs: u64,
+    /// Events buffered per subscription for a client that reads slower than they arrive.
+    pub subscribe_buffer: usize,
+    /// A subscriber whose buffer stays full this long is cut off, in seconds.
+    pub slow_subscriber_secs: u64,
 }
 
 impl Default for Config {
@@ -26,6 +39,12 @@ impl Default for Config {
             min_position_wait_ms: 5_000,
             default_page_size: 50,
             max_page_size: 1_000,
+            incident_window_days: 3,
+            snapshot_dir: None,
+            snapshot_every_records: 50_000,
+            heartbeat_secs: 15,
+            subscribe_buffer: 256,
+            slow_subscriber_secs: 30,
         }
     }
 }

@@ -29,6 +29,16 @@ pub enum Error {
         /// Position asked for.
         wanted: u64,
     },
+    /// A subscriber did not keep up with its events.
+    #[error(
+        "subscriber too slow: its buffer stayed full for {waited_secs}s; resume with after_position = {resume_after}"
+    )]
+    SlowSubscriber {
+        /// How long the buffer was full.
+        waited_secs: u64,
+        /// The position to resume from (the last delivered record).
+        resume_after: u64,
+    },
     /// The log failed.
     #[error("event log failed: {0}")]
     Log(#[from] statecraft_eventlog::Error),
@@ -51,6 +61,11 @@ impl From<Error> for Status {
                 Code::Unavailable,
                 "NOT_CAUGHT_UP",
                 ErrorDetails::with_retry_info(Some(std::time::Duration::from_millis(500))),
+            ),
+            Error::SlowSubscriber { .. } => (
+                Code::ResourceExhausted,
+                "SLOW_SUBSCRIBER",
+                ErrorDetails::new(),
             ),
             Error::Log(e) if e.is_retryable() => (
                 Code::Unavailable,

@@ -20,7 +20,7 @@ pub struct EventFilter {
     pub date_from: Option<EventDate>,
     /// Latest date.
     pub date_to: Option<EventDate>,
-    /// Lower-cased evidence text.
+    /// Lower-cased text to find in the evidence or the document.
     pub text: Option<String>,
     /// Polarities to include; all when empty.
     pub polarities: Vec<Polarity>,
@@ -132,8 +132,14 @@ fn mentions_text(actor: &Actor, needle: &str) -> bool {
 }
 
 impl EventFilter {
-    /// Whether `event` passes the filter.
+    /// Whether `event` passes the filter, with the text criterion on the evidence only.
     pub fn matches(&self, event: &Event) -> bool {
+        self.matches_with(event, |_| false)
+    }
+
+    /// Whether `event` passes the filter; `document_has_text(doc_id)` tells whether the
+    /// text criterion matches the event's document.
+    pub fn matches_with(&self, event: &Event, document_has_text: impl Fn(&str) -> bool) -> bool {
         if !self.types.is_empty() && !self.types.contains(&event.event_type) {
             return false;
         }
@@ -181,6 +187,7 @@ impl EventFilter {
         }
         if let Some(text) = &self.text
             && !event.evidence.sentence.to_lowercase().contains(text)
+            && !document_has_text(&event.doc_id)
         {
             return false;
         }

@@ -13,7 +13,7 @@ use tonic::{Request, Response, Status};
 
 use crate::config::Config;
 use crate::filter::EventFilter;
-use crate::service::QueryService;
+use crate::service::{IncidentView, QueryService, SubscribeItem};
 
 pub(crate) fn server(service: Arc<QueryService>, _config: &Config) -> QueryServiceServer<Api> {
     QueryServiceServer::new(Api { service })
@@ -100,13 +100,64 @@ impl QueryApi for Api {
             .service
             .subscribe(filter, request.after_position)
             .map(|item| {
-                item.map(|(position, event)| pb::SubscribeResponse {
-                    position,
-                    event: Some(event.into()),
+                item.map(|item| match item {
+                    SubscribeItem::Event { position, event } => pb::SubscribeResponse {
+                        position,
+                        event: Some((*event).into()),
+                        heartbeat: false,
+                    },
+                    SubscribeItem::Heartbeat { position } => pb::SubscribeResponse {
+                        position,
+                        event: None,
+                        heartbeat: true,
+                    },
                 })
                 .map_err(Status::from)
             });
         Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn search_incidents(
+        &self,
+        request: Request<pb::SearchIncidentsRequest>,
+    ) -> Result<Response<pb::SearchIncidentsResponse>, Status> {
+        let request = request.into_inner();
+        let filter = EventFilter::try_from(request.filter)?;
+        let page = self
+            .service
+            .incidents(
+                filter,
+                request.page_size,
+                &request.page_token,
+                request.min_position,
+            )
+            .await?;
+        Ok(Response::new(pb::SearchIncidentsResponse {
+            incidents: page.incidents.into_iter().map(incident).collect(),
+            next_page_token: page.next_page_token.unwrap_or_default(),
+            total_size: page.total,
+            position: page.position,
+        }))
+    }
+
+    type ExportEventsStream =
+        Pin<Box<dyn Stream<Item = Result<pb::ExportEventsResponse, Status>> + Send>>;
+
+    async fn export_events(
+        &self,
+        request: Request<pb::ExportEventsRequest>,
+    ) -> Result<Response<Self::ExportEventsStream>, Status> {
+        let request = request.into_inner();
+        let filter = EventFilter::try_from(request.filter)?;
+        let events = self.service.export(filter, request.min_position).await?;
+        Ok(Response::new(Box::pin(events.map(|e| {
+            Ok(pb::ExportEventsResponse {
+                event: Some(e.event.into()),
+                source_url: e.url.unwrap_or_default(),
+                publisher: e.publisher.unwrap_or_default(),
+                published: e.published.map(|d| d.to_string()).unwrap_or_default(),
+            })
+        }))))
     }
 
     async fn actor_timeline(
@@ -156,6 +207,7 @@ impl QueryApi for Api {
                 .map(|(t, n)| (t.as_str().to_owned(), n))
                 .collect(),
             unknown_records: stats.unknown_records,
+            incidents: stats.incidents,
         }))
     }
 }
@@ -213,18 +265,20 @@ impl Api {
         &self,
         request: pb::SanctionsStatusRequest,
     ) -> Result<pb::SanctionsStatusResponse, Status> {
-        let (entries, position) = self
+        let page = self
             .service
             .sanctions_status(
                 request.target,
                 request.source,
                 request.program,
                 request.as_of,
+                (request.page_size, &request.page_token),
                 request.min_position,
             )
             .await?;
         Ok(pb::SanctionsStatusResponse {
-            entries: entries
+            entries: page
+                .entries
                 .into_iter()
                 .map(|entry| pb::SanctionsEntry {
                     target: Some(entry.target.into()),
@@ -236,7 +290,9 @@ impl Api {
                     evidence: entry.evidence.into_iter().map(Into::into).collect(),
                 })
                 .collect(),
-            position,
+            position: page.position,
+            next_page_token: page.next_page_token.unwrap_or_default(),
+            total_size: page.total,
         })
     }
 
@@ -289,5 +345,22 @@ impl Api {
             total_events,
             position,
         })
+    }
+}
+
+fn incident(view: IncidentView) -> pb::Incident {
+    let first = view.events.first();
+    pb::Incident {
+        incident_id: view.incident_id,
+        r#type: first.map_or(0, |e| events::EventType::from(e.event_type) as i32),
+        source: first.map(|e| e.source.clone().into()),
+        targets: first.map_or_else(Vec::new, |e| {
+            e.targets.iter().cloned().map(Into::into).collect()
+        }),
+        date_from: view.dates.map(|d| d.0.to_string()).unwrap_or_default(),
+        date_to: view.dates.map(|d| d.1.to_string()).unwrap_or_default(),
+        document_count: view.document_count,
+        source_urls: view.source_urls,
+        events: view.events.into_iter().map(Into::into).collect(),
     }
 }

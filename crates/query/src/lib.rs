@@ -10,14 +10,19 @@ mod config;
 mod error;
 mod filter;
 mod grpc;
+mod incidents;
+mod index;
 mod projection;
 mod service;
+mod snapshot;
 
 pub use analysis::{BucketWidth, RelationsBucket, SanctionState, SanctionsEntry};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use filter::EventFilter;
-pub use service::{QueryService, TimelineQuery};
+pub use service::{
+    Exported, IncidentPage, IncidentView, QueryService, SanctionsPage, SubscribeItem, TimelineQuery,
+};
 
 use std::sync::Arc;
 

@@ -9,6 +9,9 @@ use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_types::{Document, Event, EventType};
 
+use crate::incidents::Incidents;
+use crate::index::EventIndex;
+
 /// Where a document is in the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DocumentState {
@@ -36,6 +39,8 @@ pub(crate) struct ReadModel {
     pub(crate) documents: HashMap<String, DocumentEntry>,
     pub(crate) events: BTreeMap<EventKey, Event>,
     pub(crate) event_keys: HashMap<String, EventKey>,
+    pub(crate) index: EventIndex,
+    pub(crate) incidents: Incidents,
     pub(crate) unknown_records: u64,
     pub(crate) invalid_records: u64,
 }
@@ -54,6 +59,29 @@ pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
 }
 
 impl ReadModel {
+    /// An empty model that groups reports within `incident_window_days` into one incident.
+    pub(crate) fn new(incident_window_days: u32) -> Self {
+        Self {
+            incidents: Incidents::new(incident_window_days),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn insert_event(&mut self, key: EventKey, event: Event) {
+        self.index.insert(key, &event);
+        self.incidents.insert(key, &event);
+        self.event_keys.insert(event.event_id.clone(), key);
+        self.events.insert(key, event);
+    }
+
+    fn remove_event(&mut self, key: EventKey) {
+        if let Some(old) = self.events.remove(&key) {
+            self.event_keys.remove(&old.event_id);
+            self.index.remove(key, &old);
+            self.incidents.remove(key);
+        }
+    }
+
     /// Applies one log record. Unknown record types are counted and skipped; records that do
     /// not decode are counted and skipped, never fatal.
     pub(crate) fn apply(&mut self, record: &Record) {
@@ -116,18 +144,21 @@ impl ReadModel {
             // Same or older coder: a redelivery or a late replay; the newest version wins.
             return;
         }
-        for key in entry.events.drain(..) {
-            if let Some(old) = self.events.remove(&key) {
-                self.event_keys.remove(&old.event_id);
-            }
+        let old = std::mem::take(&mut entry.events);
+        entry.state = DocumentState::Extracted;
+        entry.coder_version = Some(extracted.coder_version);
+        entry.failure = None;
+        let doc_id = extracted.doc_id;
+        for key in old {
+            self.remove_event(key);
         }
+        let mut keys = Vec::with_capacity(extracted.events.len());
         for (ordinal, wire) in extracted.events.into_iter().enumerate() {
             match Event::try_from(wire) {
                 Ok(event) => {
                     let key = (record.position, ordinal as u32);
-                    self.event_keys.insert(event.event_id.clone(), key);
-                    self.events.insert(key, event);
-                    entry.events.push(key);
+                    self.insert_event(key, event);
+                    keys.push(key);
                 }
                 Err(error) => {
                     self.invalid_records += 1;
@@ -135,9 +166,9 @@ impl ReadModel {
                 }
             }
         }
-        entry.state = DocumentState::Extracted;
-        entry.coder_version = Some(extracted.coder_version);
-        entry.failure = None;
+        if let Some(entry) = self.documents.get_mut(&doc_id) {
+            entry.events = keys;
+        }
     }
 
     fn apply_failed(&mut self, record: &Record) {
@@ -156,11 +187,16 @@ impl ReadModel {
 
     /// Current events per type.
     pub(crate) fn events_by_type(&self) -> BTreeMap<EventType, u64> {
-        let mut counts = BTreeMap::new();
-        for event in self.events.values() {
-            *counts.entry(event.event_type).or_insert(0) += 1;
-        }
-        counts
+        self.index.type_counts()
+    }
+
+    /// The events at `keys` (skipping keys no longer current), in the order given.
+    pub(crate) fn events_at<'a, 'k>(
+        &'a self,
+        keys: &'k [EventKey],
+    ) -> impl DoubleEndedIterator<Item = (EventKey, &'a Event)> + use<'a, 'k> {
+        keys.iter()
+            .filter_map(|key| Some((*key, self.events.get(key)?)))
     }
 }
 

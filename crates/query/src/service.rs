@@ -17,7 +17,8 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::EventFilter;
-use crate::projection::{DocumentState, ReadModel};
+use crate::projection::{DocumentState, EventKey, ReadModel};
+use crate::snapshot::SnapshotStore;
 
 /// What an actor timeline asks for.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +41,88 @@ pub struct SearchPage {
     /// Token for the next page, if any.
     pub next_page_token: Option<String>,
     /// All matches.
+    pub total: u64,
+    /// Position the answer reflects.
+    pub position: u64,
+}
+
+/// A page of incidents.
+#[derive(Debug, Clone)]
+pub struct IncidentPage {
+    /// Matching incidents, newest report first.
+    pub incidents: Vec<IncidentView>,
+    /// Token for the next page, if any.
+    pub next_page_token: Option<String>,
+    /// All matches.
+    pub total: u64,
+    /// Position the answer reflects.
+    pub position: u64,
+}
+
+/// One incident with its reports.
+#[derive(Debug, Clone)]
+pub struct IncidentView {
+    /// "inc-" and the event id of the first report.
+    pub incident_id: String,
+    /// Every report, in log order.
+    pub events: Vec<Event>,
+    /// Distinct reporting documents.
+    pub document_count: u32,
+    /// Their URLs, where known.
+    pub source_urls: Vec<String>,
+    /// Earliest and latest report date.
+    pub dates: Option<(statecraft_types::EventDate, statecraft_types::EventDate)>,
+}
+
+impl IncidentView {
+    fn of(model: &ReadModel, incident: &crate::incidents::Incident) -> Self {
+        let events: Vec<Event> = model
+            .events_at(&incident.events)
+            .map(|(_, e)| e.clone())
+            .collect();
+        let mut documents: Vec<&str> = events.iter().map(|e| e.doc_id.as_str()).collect();
+        documents.sort_unstable();
+        documents.dedup();
+        let source_urls = documents
+            .iter()
+            .filter_map(|id| model.documents.get(*id)?.document.url.clone())
+            .collect();
+        let dated = events.iter().filter_map(|e| e.date);
+        let dates = dated
+            .clone()
+            .min_by_key(|d| d.first_day())
+            .zip(dated.max_by_key(|d| d.last_day()));
+        Self {
+            incident_id: format!("inc-{}", events.first().map_or("", |e| e.event_id.as_str())),
+            document_count: documents.len() as u32,
+            source_urls,
+            dates,
+            events,
+        }
+    }
+}
+
+/// An exported event with what export formats need of its document.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The event.
+    pub event: Event,
+    /// The document's URL.
+    pub url: Option<String>,
+    /// The document's outlet.
+    pub publisher: Option<String>,
+    /// The document's publication date.
+    pub published: Option<chrono::NaiveDate>,
+}
+
+/// A page of sanctions entries.
+#[derive(Debug, Clone)]
+pub struct SanctionsPage {
+    /// The entries, most recent change first.
+    pub entries: Vec<crate::SanctionsEntry>,
+    /// Token for the next page, if any.
+    pub next_page_token: Option<String>,
+    /// All entries.
     pub total: u64,
     /// Position the answer reflects.
     pub position: u64,
@@ -79,6 +162,8 @@ pub struct Stats {
     pub by_type: Vec<(EventType, u64)>,
     /// Unknown records skipped.
     pub unknown_records: u64,
+    /// Incidents.
+    pub incidents: u64,
 }
 
 /// The query service: a read model kept current by a projection task.
@@ -98,16 +183,19 @@ impl QueryService {
         log: Arc<dyn EventLog>,
         shutdown: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
-        let model = Arc::new(RwLock::new(ReadModel::default()));
+        let model = Arc::new(RwLock::new(ReadModel::new(config.incident_window_days)));
         let (applied_tx, applied) = watch::channel(0u64);
         let (caught_up_tx, caught_up) = watch::channel(false);
-        let task = tokio::spawn(project(
-            log.clone(),
-            model.clone(),
-            applied_tx,
-            caught_up_tx,
-            shutdown.clone(),
-        ));
+        let projection = Projection {
+            log: log.clone(),
+            model: model.clone(),
+            applied: applied_tx,
+            caught_up: caught_up_tx,
+            snapshots: config.snapshot_dir.clone().map(SnapshotStore::new),
+            snapshot_every: config.snapshot_every_records.max(1),
+            incident_window_days: config.incident_window_days,
+        };
+        let task = tokio::spawn(projection.run(shutdown.clone()));
         (
             Self {
                 config,
@@ -174,17 +262,14 @@ impl QueryService {
         let mut total = 0u64;
         let mut last_key = None;
         let mut more = false;
-        for (key, event) in model.events.iter().rev() {
-            if !filter.matches(event) {
-                continue;
-            }
+        for (key, event) in matching(&model, &filter).rev() {
             total += 1;
-            if after.is_some_and(|after| *key >= after) {
+            if after.is_some_and(|after| key >= after) {
                 continue;
             }
             if events.len() < page_size {
                 events.push(event.clone());
-                last_key = Some(*key);
+                last_key = Some(key);
             } else {
                 more = true;
             }
@@ -199,6 +284,80 @@ impl QueryService {
             total,
             position: model.position,
         })
+    }
+
+    /// Searches incidents: those with an event matching `filter`, newest report first.
+    pub async fn incidents(
+        &self,
+        filter: EventFilter,
+        page_size: i32,
+        page_token: &str,
+        min_position: u64,
+    ) -> Result<IncidentPage> {
+        let page_size = self.page_size(page_size)?;
+        let fingerprint = crate::filter::fingerprint(&format!("incidents|{filter:?}"));
+        let offset = parse_offset_token(page_token, fingerprint)?;
+        self.wait_for(min_position).await?;
+        let model = self.read();
+        let mut seen = std::collections::HashSet::new();
+        let mut found: Vec<&crate::incidents::Incident> = matching(&model, &filter)
+            .filter_map(|(key, _)| model.incidents.of(key))
+            .filter(|incident| seen.insert(incident.events[0]))
+            .collect();
+        found.sort_by_key(|incident| std::cmp::Reverse(incident.latest()));
+        let total = found.len();
+        let incidents: Vec<IncidentView> = found
+            .into_iter()
+            .skip(offset)
+            .take(page_size)
+            .map(|incident| IncidentView::of(&model, incident))
+            .collect();
+        let next = offset + incidents.len();
+        Ok(IncidentPage {
+            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
+            incidents,
+            total: total as u64,
+            position: model.position,
+        })
+    }
+
+    /// Every current event matching `filter`, in log order, read in chunks so that the read
+    /// model is never locked for long and memory stays bounded by the chunk.
+    pub async fn export(
+        &self,
+        filter: EventFilter,
+        min_position: u64,
+    ) -> Result<BoxStream<'static, Exported>> {
+        self.wait_for(min_position).await?;
+        let keys: Vec<EventKey> = {
+            let model = self.read();
+            matching(&model, &filter).map(|(key, _)| key).collect()
+        };
+        let model = self.model.clone();
+        let chunks = keys
+            .chunks(EXPORT_CHUNK)
+            .map(<[EventKey]>::to_vec)
+            .collect::<Vec<_>>();
+        Ok(futures::stream::iter(chunks)
+            .flat_map(move |chunk| {
+                let model = model.read().expect("read model lock poisoned");
+                let exported: Vec<Exported> = model
+                    .events_at(&chunk)
+                    .map(|(_, event)| {
+                        let document = model.documents.get(&event.doc_id).map(|d| &d.document);
+                        Exported {
+                            event: event.clone(),
+                            url: document.and_then(|d| d.url.clone()),
+                            publisher: document.and_then(|d| d.source.clone()),
+                            published: document
+                                .and_then(|d| d.published_at)
+                                .map(|t| t.date_naive()),
+                        }
+                    })
+                    .collect();
+                futures::stream::iter(exported)
+            })
+            .boxed())
     }
 
     /// One event by id.
@@ -304,12 +463,18 @@ impl QueryService {
         source: String,
         program: String,
         as_of: String,
+        page: (i32, &str),
         min_position: u64,
-    ) -> Result<(Vec<crate::SanctionsEntry>, u64)> {
+    ) -> Result<SanctionsPage> {
         let target = crate::filter::text_field("target", target)?;
         let source = crate::filter::text_field("source", source)?;
         let program = crate::filter::text_field("program", program)?;
         let as_of = crate::filter::date_field("as_of", as_of)?;
+        let page_size = self.page_size(page.0)?;
+        let fingerprint = crate::filter::fingerprint(&format!(
+            "sanctions|{target:?}|{source:?}|{program:?}|{as_of:?}"
+        ));
+        let offset = parse_offset_token(page.1, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
         let entries = crate::analysis::sanctions_status(
@@ -319,7 +484,15 @@ impl QueryService {
             program.as_deref(),
             as_of,
         );
-        Ok((entries, model.position))
+        let total = entries.len();
+        let entries: Vec<_> = entries.into_iter().skip(offset).take(page_size).collect();
+        let next = offset + entries.len();
+        Ok(SanctionsPage {
+            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
+            entries,
+            total: total as u64,
+            position: model.position,
+        })
     }
 
     /// The relations of two actors per time bucket.
@@ -382,41 +555,209 @@ impl QueryService {
             pending: count(DocumentState::Pending),
             by_type: model.events_by_type().into_iter().collect(),
             unknown_records: model.unknown_records,
+            incidents: model.incidents.len() as u64,
         })
     }
 
-    /// Streams `(position, event)` for events extracted after `after_position` that match
-    /// `filter`: stored ones first, then live ones. Reads from the log as the client pulls,
-    /// so a slow client holds at most one batch in memory. The stream ends when the service
-    /// shuts down, so that open subscriptions never hold up a graceful drain.
+    /// Streams events extracted after `after_position` that match `filter`: stored ones first,
+    /// then live ones, with a heartbeat when nothing matched for `heartbeat_secs`.
+    ///
+    /// A producer task reads the log and fills a buffer of `subscribe_buffer` items. When the
+    /// client reads so slowly that the buffer stays full for `slow_subscriber_secs`, the
+    /// producer stops and the client gets RESOURCE_EXHAUSTED with the position to resume from:
+    /// a slow client costs one bounded buffer, never unbounded memory. The stream ends when
+    /// the service shuts down, so that subscriptions never hold up a graceful drain.
     pub fn subscribe(
         &self,
         filter: EventFilter,
         after_position: u64,
-    ) -> BoxStream<'static, Result<(u64, Event)>> {
-        subscribe(self.log.clone(), after_position)
-            .take_until(self.shutdown.clone().cancelled_owned())
-            .flat_map(move |record| {
-                let items: Vec<Result<(u64, Event)>> = match record {
-                    Err(error) => vec![Err(Error::Log(error))],
-                    Ok(record) if record.record_type == events::EventsExtracted::TYPE => {
-                        events::EventsExtracted::decode(record.payload.clone())
-                            .map(|extracted| {
-                                extracted
-                                    .events
-                                    .into_iter()
-                                    .filter_map(|wire| Event::try_from(wire).ok())
-                                    .filter(|event| filter.matches(event))
-                                    .map(|event| Ok((record.position, event)))
-                                    .collect()
-                            })
-                            .unwrap_or_default()
+    ) -> BoxStream<'static, Result<SubscribeItem>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(self.config.subscribe_buffer.max(1));
+        let cut_off = Arc::new(std::sync::Mutex::new(None::<Duration>));
+        let producer = Producer {
+            log: self.log.clone(),
+            model: self.model.clone(),
+            filter,
+            heartbeat: Duration::from_secs(self.config.heartbeat_secs.max(1)),
+            patience: Duration::from_secs(self.config.slow_subscriber_secs.max(1)),
+            cut_off: cut_off.clone(),
+        };
+        tokio::spawn(producer.run(after_position, sender, self.shutdown.clone()));
+        // The client side: every item delivered moves the resume point; a cut-off is reported
+        // at once, before whatever is still buffered.
+        let state = (receiver, cut_off, after_position, false);
+        futures::stream::unfold(
+            state,
+            |(mut receiver, cut_off, mut complete, done)| async move {
+                if done {
+                    return None;
+                }
+                let stopped = *cut_off.lock().expect("cut-off lock poisoned");
+                if let Some(waited) = stopped {
+                    let error = Error::SlowSubscriber {
+                        waited_secs: waited.as_secs(),
+                        resume_after: complete,
+                    };
+                    return Some((Err(error), (receiver, cut_off, complete, true)));
+                }
+                let item = receiver.recv().await?;
+                match &item {
+                    Ok(SubscribeItem::Event { position, .. }) => {
+                        complete = complete.max(position.saturating_sub(1));
                     }
-                    Ok(_) => Vec::new(),
-                };
-                futures::stream::iter(items)
+                    Ok(SubscribeItem::Heartbeat { position }) => {
+                        complete = complete.max(*position);
+                    }
+                    Err(_) => {}
+                }
+                let done = item.is_err();
+                Some((item, (receiver, cut_off, complete, done)))
+            },
+        )
+        .boxed()
+    }
+}
+
+/// One item of a subscription.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscribeItem {
+    /// A matching event and the position of the record that carried it.
+    Event {
+        /// Record position.
+        position: u64,
+        /// The event.
+        event: Box<Event>,
+    },
+    /// Nothing matched for a while; every record up to `position` was examined.
+    Heartbeat {
+        /// The last record examined.
+        position: u64,
+    },
+}
+
+/// Reads the log for one subscription and fills its buffer.
+struct Producer {
+    log: Arc<dyn EventLog>,
+    model: Arc<RwLock<ReadModel>>,
+    filter: EventFilter,
+    heartbeat: Duration,
+    patience: Duration,
+    cut_off: Arc<std::sync::Mutex<Option<Duration>>>,
+}
+
+impl Producer {
+    async fn run(
+        self,
+        after_position: u64,
+        sender: tokio::sync::mpsc::Sender<Result<SubscribeItem>>,
+        shutdown: CancellationToken,
+    ) {
+        let mut records = subscribe(self.log.clone(), after_position);
+        let mut examined = after_position;
+        let mut heartbeat = tokio::time::interval(self.heartbeat);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        heartbeat.reset();
+        loop {
+            let record = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = sender.closed() => return,
+                _ = heartbeat.tick() => {
+                    // A full buffer already tells the client there is more to come.
+                    let _ = sender.try_send(Ok(SubscribeItem::Heartbeat { position: examined }));
+                    continue;
+                }
+                record = records.next() => record,
+            };
+            let record = match record {
+                None => return,
+                Some(Err(error)) => {
+                    let _ = sender.send(Err(Error::Log(error))).await;
+                    return;
+                }
+                Some(Ok(record)) => record,
+            };
+            examined = record.position;
+            for event in self.matching(&record) {
+                let item = Ok(SubscribeItem::Event {
+                    position: record.position,
+                    event: Box::new(event),
+                });
+                match sender.send_timeout(item, self.patience).await {
+                    Ok(()) => heartbeat.reset(),
+                    Err(tokio::sync::mpsc::error::SendTimeoutError::Timeout(_)) => {
+                        tracing::warn!(position = record.position, "cutting off a slow subscriber");
+                        *self.cut_off.lock().expect("cut-off lock poisoned") = Some(self.patience);
+                        return;
+                    }
+                    Err(tokio::sync::mpsc::error::SendTimeoutError::Closed(_)) => return,
+                }
+            }
+        }
+    }
+
+    fn matching(&self, record: &statecraft_eventlog::Record) -> Vec<Event> {
+        if record.record_type != events::EventsExtracted::TYPE {
+            return Vec::new();
+        }
+        let Ok(extracted) = events::EventsExtracted::decode(record.payload.clone()) else {
+            return Vec::new();
+        };
+        extracted
+            .events
+            .into_iter()
+            .filter_map(|wire| Event::try_from(wire).ok())
+            .filter(|event| {
+                self.filter.matches_with(event, |doc_id| {
+                    document_has_text(&self.model, doc_id, &self.filter)
+                })
             })
-            .boxed()
+            .collect()
+    }
+}
+
+fn document_has_text(model: &RwLock<ReadModel>, doc_id: &str, filter: &EventFilter) -> bool {
+    let Some(text) = &filter.text else {
+        return false;
+    };
+    let model = model.read().expect("read model lock poisoned");
+    model
+        .documents
+        .get(doc_id)
+        .is_some_and(|d| d.document.text.to_lowercase().contains(text))
+}
+
+/// Events an export reads per lock of the read model.
+const EXPORT_CHUNK: usize = 1_000;
+
+/// The current events matching `filter`, in log order (reverse for newest first). Uses the
+/// smallest index posting list the filter allows, then checks every candidate in full.
+fn matching<'a>(
+    model: &'a ReadModel,
+    filter: &'a EventFilter,
+) -> Box<dyn DoubleEndedIterator<Item = (EventKey, &'a Event)> + 'a> {
+    let documents_with_text: Option<std::collections::HashSet<&str>> =
+        filter.text.as_ref().map(|text| {
+            model
+                .documents
+                .iter()
+                .filter(|(_, d)| d.document.text.to_lowercase().contains(text))
+                .map(|(id, _)| id.as_str())
+                .collect()
+        });
+    let keep = move |(_, event): &(EventKey, &Event)| {
+        filter.matches_with(event, |doc_id| {
+            documents_with_text
+                .as_ref()
+                .is_some_and(|docs| docs.contains(doc_id))
+        })
+    };
+    match model.index.candidates(filter) {
+        Some(keys) => Box::new(
+            keys.into_iter()
+                .filter_map(|key| Some((key, model.events.get(&key)?)))
+                .filter(keep),
+        ),
+        None => Box::new(model.events.iter().map(|(k, e)| (*k, e)).filter(keep)),
     }
 }
 
@@ -468,48 +809,115 @@ fn parse_page_token(token: &str, fingerprint: u64) -> Result<Option<(u64, u32)>>
     Ok(Some((position, ordinal)))
 }
 
-/// Applies the log to the read model, forever (until shutdown).
-async fn project(
+/// Applies the log to the read model, forever (until shutdown), starting from a snapshot
+/// when one is usable and writing new ones as it goes.
+struct Projection {
     log: Arc<dyn EventLog>,
     model: Arc<RwLock<ReadModel>>,
     applied: watch::Sender<u64>,
     caught_up: watch::Sender<bool>,
-    shutdown: CancellationToken,
-) {
-    let start_head = log.head();
-    if start_head == 0 {
-        caught_up.send_replace(true);
-    }
-    loop {
-        let from = *applied.borrow();
-        let mut records = subscribe(log.clone(), from);
+    snapshots: Option<SnapshotStore>,
+    snapshot_every: u64,
+    incident_window_days: u32,
+}
+
+impl Projection {
+    async fn run(self, shutdown: CancellationToken) {
+        let start_head = self.log.head();
+        self.restore().await;
+        let mut last_snapshot = *self.applied.borrow();
+        let mut last_id = None;
+        if start_head <= last_snapshot {
+            self.caught_up.send_replace(true);
+        }
+        let mut writing: Option<JoinHandle<()>> = None;
         loop {
-            let next = tokio::select! {
-                _ = shutdown.cancelled() => return,
-                next = records.next() => next,
-            };
-            match next {
-                Some(Ok(record)) => {
-                    let position = record.position;
-                    model
-                        .write()
-                        .expect("read model lock poisoned")
-                        .apply(&record);
-                    applied.send_replace(position);
-                    if position >= start_head {
-                        caught_up.send_if_modified(|ready| !std::mem::replace(ready, true));
+            let from = *self.applied.borrow();
+            let mut records = subscribe(self.log.clone(), from);
+            loop {
+                let next = tokio::select! {
+                    _ = shutdown.cancelled() => {
+                        if let Some(write) = writing.take() {
+                            let _ = write.await;
+                        }
+                        if let Some(write) = last_id.and_then(|id| self.snapshot(id)) {
+                            let _ = write.await;
+                        }
+                        return;
                     }
+                    next = records.next() => next,
+                };
+                match next {
+                    Some(Ok(record)) => {
+                        let position = record.position;
+                        self.model
+                            .write()
+                            .expect("read model lock poisoned")
+                            .apply(&record);
+                        self.applied.send_replace(position);
+                        last_id = Some(record.id);
+                        if position >= start_head {
+                            self.caught_up
+                                .send_if_modified(|ready| !std::mem::replace(ready, true));
+                        }
+                        let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
+                        if idle && position - last_snapshot >= self.snapshot_every {
+                            writing = self.snapshot(record.id);
+                            last_snapshot = position;
+                        }
+                    }
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "projection read failed; resubscribing");
+                        break;
+                    }
+                    None => return,
                 }
-                Some(Err(error)) => {
-                    tracing::warn!(%error, "projection read failed; resubscribing");
-                    break;
-                }
-                None => return,
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             }
         }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+    }
+
+    /// Replaces the empty model with the snapshot, when there is a usable one.
+    async fn restore(&self) {
+        let Some(store) = &self.snapshots else {
+            return;
+        };
+        match store
+            .load(self.log.as_ref(), self.incident_window_days)
+            .await
+        {
+            Ok(model) => {
+                let position = model.position;
+                tracing::info!(position, events = model.events.len(), path = %store.path().display(), "restored the read model from a snapshot");
+                *self.model.write().expect("read model lock poisoned") = model;
+                self.applied.send_replace(position);
+            }
+            Err(crate::snapshot::Rejected::Missing) => {
+                tracing::info!(path = %store.path().display(), "no snapshot; building the read model from the log");
+            }
+            Err(reason) => {
+                tracing::warn!(path = %store.path().display(), %reason, "ignoring the snapshot; rebuilding the read model from the log");
+            }
         }
+    }
+
+    /// Encodes the model now and writes it on a blocking thread.
+    fn snapshot(&self, record_id: statecraft_eventlog::RecordId) -> Option<JoinHandle<()>> {
+        let store = self.snapshots.clone()?;
+        let (bytes, position) = {
+            let model = self.model.read().expect("read model lock poisoned");
+            (SnapshotStore::encode(&model, record_id), model.position)
+        };
+        Some(tokio::task::spawn_blocking(move || {
+            match store.write(&bytes) {
+                Ok(()) => tracing::debug!(position, bytes = bytes.len(), "wrote a snapshot"),
+                Err(error) => {
+                    tracing::warn!(%error, path = %store.path().display(), "failed to write a snapshot")
+                }
+            }
+        }))
     }
 }

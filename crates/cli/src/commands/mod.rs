@@ -18,6 +18,9 @@ use statecraft_types::{Event, EventType};
 
 use crate::exit;
 
+mod export;
+pub(crate) use export::{export, incidents, reprocess};
+
 /// Filter flags shared by `events` and `tail`.
 pub(crate) struct Filter {
     pub(crate) types: Vec<String>,
@@ -30,7 +33,7 @@ pub(crate) struct Filter {
 }
 
 impl Filter {
-    fn to_wire(&self) -> anyhow::Result<query_pb::EventFilter> {
+    pub(crate) fn to_wire(&self) -> anyhow::Result<query_pb::EventFilter> {
         let types = self
             .types
             .iter()
@@ -358,6 +361,9 @@ pub(crate) async fn tail(
         };
         let Some(item) = next else { break };
         let item = item?;
+        if item.heartbeat {
+            continue;
+        }
         let event = Event::try_from(item.event.unwrap_or_default())
             .map_err(|e| anyhow::anyhow!("invalid event: {e}"))?;
         if json {
@@ -399,7 +405,7 @@ pub(crate) async fn health(addr: &str) -> anyhow::Result<i32> {
     }
 }
 
-async fn query_at(addr: &str) -> anyhow::Result<statecraft_proto::QueryClient> {
+pub(crate) async fn query_at(addr: &str) -> anyhow::Result<statecraft_proto::QueryClient> {
     let channel = statecraft_proto::connect_channel(addr)
         .await
         .with_context(|| format!("cannot reach query at {addr}"))?;
@@ -414,17 +420,24 @@ pub(crate) async fn sanctions(
     as_of: Option<String>,
     json: bool,
 ) -> anyhow::Result<i32> {
-    let response = query_at(addr)
-        .await?
-        .sanctions_status(query_pb::SanctionsStatusRequest {
-            target: target.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            program: program.unwrap_or_default(),
-            as_of: as_of.unwrap_or_default(),
-            min_position: 0,
-        })
-        .await?
-        .into_inner();
+    let mut client = query_at(addr).await?;
+    let mut request = query_pb::SanctionsStatusRequest {
+        target: target.unwrap_or_default(),
+        source: source.unwrap_or_default(),
+        program: program.unwrap_or_default(),
+        as_of: as_of.unwrap_or_default(),
+        page_size: 1_000,
+        ..Default::default()
+    };
+    let mut entries = Vec::new();
+    loop {
+        let page = client.sanctions_status(request.clone()).await?.into_inner();
+        entries.extend(page.entries);
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        request.page_token = page.next_page_token;
+    }
     let state_name = |state: i32| match query_pb::SanctionState::try_from(state) {
         Ok(query_pb::SanctionState::Imposed) => "IMPOSED",
         Ok(query_pb::SanctionState::Lifted) => "LIFTED",
@@ -435,7 +448,7 @@ pub(crate) async fn sanctions(
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_header(vec!["target", "by", "state", "since", "programs", "events"]);
-    for entry in &response.entries {
+    for entry in &entries {
         let target = entry.target.clone().unwrap_or_default();
         let source = entry.source.clone().unwrap_or_default();
         if json {
@@ -563,6 +576,7 @@ pub(crate) async fn stats(addr: &str) -> anyhow::Result<i32> {
             "pending_documents": stats.pending_documents,
             "events_by_type": stats.events_by_type,
             "unknown_records": stats.unknown_records,
+            "incidents": stats.incidents,
         })
     );
     Ok(exit::OK)
