@@ -2,6 +2,7 @@
 
 mod analysis;
 mod bad_input;
+mod read_models;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -12,7 +12,8 @@ pub struct Config {
     pub log: String,
     /// Consumer group name; replicas with the same name share the work.
     pub group: String,
-    /// Concurrent workers in this process.
+    /// Concurrent workers in this process; 0 serves the API only (previews, status,
+    /// reprocess) and takes no work from the log.
     pub workers: usize,
     /// Documents fetched per worker per round.
     pub batch: usize,

@@ -36,7 +36,7 @@ pub async fn serve(
     let workers = TaskTracker::new();
     let worker_shutdown = shutdown.child_token();
     let mut started = 0;
-    for worker_index in 0..config.workers.max(1) {
+    for worker_index in 0..config.workers {
         match worker::Worker::join(service.clone(), worker_index).await {
             Ok(worker) => {
                 let token = worker_shutdown.clone();

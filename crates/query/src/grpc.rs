@@ -208,6 +208,7 @@ impl QueryApi for Api {
                 .collect(),
             unknown_records: stats.unknown_records,
             incidents: stats.incidents,
+            snapshot_position: stats.snapshot_position,
         }))
     }
 }

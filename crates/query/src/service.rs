@@ -164,6 +164,8 @@ pub struct Stats {
     pub unknown_records: u64,
     /// Incidents.
     pub incidents: u64,
+    /// Position of the snapshot the replica started from; 0 when built from the log.
+    pub snapshot_position: u64,
 }
 
 /// The query service: a read model kept current by a projection task.
@@ -173,6 +175,7 @@ pub struct QueryService {
     model: Arc<RwLock<ReadModel>>,
     applied: watch::Receiver<u64>,
     caught_up: watch::Receiver<bool>,
+    restored_from: watch::Receiver<u64>,
     shutdown: CancellationToken,
 }
 
@@ -186,11 +189,13 @@ impl QueryService {
         let model = Arc::new(RwLock::new(ReadModel::new(config.incident_window_days)));
         let (applied_tx, applied) = watch::channel(0u64);
         let (caught_up_tx, caught_up) = watch::channel(false);
+        let (restored_tx, restored_from) = watch::channel(0u64);
         let projection = Projection {
             log: log.clone(),
             model: model.clone(),
             applied: applied_tx,
             caught_up: caught_up_tx,
+            restored_from: restored_tx,
             snapshots: config.snapshot_dir.clone().map(SnapshotStore::new),
             snapshot_every: config.snapshot_every_records.max(1),
             incident_window_days: config.incident_window_days,
@@ -203,6 +208,7 @@ impl QueryService {
                 model,
                 applied,
                 caught_up,
+                restored_from,
                 shutdown,
             },
             task,
@@ -556,6 +562,7 @@ impl QueryService {
             by_type: model.events_by_type().into_iter().collect(),
             unknown_records: model.unknown_records,
             incidents: model.incidents.len() as u64,
+            snapshot_position: *self.restored_from.borrow(),
         })
     }
 
@@ -816,6 +823,7 @@ struct Projection {
     model: Arc<RwLock<ReadModel>>,
     applied: watch::Sender<u64>,
     caught_up: watch::Sender<bool>,
+    restored_from: watch::Sender<u64>,
     snapshots: Option<SnapshotStore>,
     snapshot_every: u64,
     incident_window_days: u32,
@@ -894,6 +902,7 @@ impl Projection {
                 tracing::info!(position, events = model.events.len(), path = %store.path().display(), "restored the read model from a snapshot");
                 *self.model.write().expect("read model lock poisoned") = model;
                 self.applied.send_replace(position);
+                self.restored_from.send_replace(position);
             }
             Err(crate::snapshot::Rejected::Missing) => {
                 tracing::info!(path = %store.path().display(), "no snapshot; building the read model from the log");

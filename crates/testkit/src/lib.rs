@@ -3,6 +3,7 @@
 //! news-like documents. Dev-only: no production crate depends on it.
 
 pub mod nats;
+pub mod synthetic;
 
 use std::net::SocketAddr;
 
