@@ -93,13 +93,13 @@ pub(crate) fn sanctions_status(
         EventType::SanctionLift,
         EventType::SanctionThreaten,
     ];
-    let mut candidates = model.index.types(&sanction_types);
-    for needle in [target, source].into_iter().flatten() {
-        let narrower = model.index.actor(needle);
-        if narrower.len() < candidates.len() {
-            candidates = narrower;
-        }
-    }
+    // A named target or source narrows far more than the three sanction types do.
+    let by_actor = [target, source]
+        .into_iter()
+        .flatten()
+        .map(|needle| model.index.actor(needle))
+        .min_by_key(Vec::len);
+    let candidates = by_actor.unwrap_or_else(|| model.index.types(&sanction_types));
     let mut events: Vec<(EventKey, &Event)> = model
         .events_at(&candidates)
         .filter(|(_, e)| e.event_type.is_sanction() && e.polarity != Polarity::Denied)

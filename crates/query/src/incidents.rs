@@ -74,12 +74,14 @@ impl Incident {
 #[derive(Debug, Default)]
 pub(crate) struct Incidents {
     window_days: i32,
-    /// Dyad → (event key, day) of its current events, in key order.
-    members: HashMap<Dyad, Vec<(EventKey, Option<i32>)>>,
-    /// Dyad → its incidents.
-    grouped: HashMap<Dyad, Vec<Incident>>,
+    /// Dyad → its number, an index into `members` and `grouped`.
+    dyads: HashMap<Dyad, u32>,
+    /// Per dyad: (event key, day) of its current events, in key order.
+    members: Vec<Vec<(EventKey, Option<i32>)>>,
+    /// Per dyad: its incidents.
+    grouped: Vec<Vec<Incident>>,
     /// Event → its dyad.
-    dyad_of: HashMap<EventKey, Dyad>,
+    dyad_of: HashMap<EventKey, u32>,
 }
 
 fn day(event: &Event) -> Option<i32> {
@@ -96,14 +98,19 @@ impl Incidents {
     }
 
     pub(crate) fn insert(&mut self, key: EventKey, event: &Event) {
-        let dyad = Dyad::of(event);
-        let members = self.members.entry(dyad.clone()).or_default();
+        let next = self.dyads.len() as u32;
+        let dyad = *self.dyads.entry(Dyad::of(event)).or_insert(next);
+        if dyad == next {
+            self.members.push(Vec::new());
+            self.grouped.push(Vec::new());
+        }
+        let members = &mut self.members[dyad as usize];
         match members.binary_search_by_key(&key, |(k, _)| *k) {
             Ok(_) => return,
             Err(at) => members.insert(at, (key, day(event))),
         }
-        self.dyad_of.insert(key, dyad.clone());
-        let incidents = self.grouped.entry(dyad).or_default();
+        self.dyad_of.insert(key, dyad);
+        let incidents = &mut self.grouped[dyad as usize];
         let Some(day) = day(event) else {
             incidents.push(Incident {
                 events: vec![key],
@@ -147,20 +154,14 @@ impl Incidents {
         let Some(dyad) = self.dyad_of.remove(&key) else {
             return;
         };
-        if let Some(members) = self.members.get_mut(&dyad) {
-            members.retain(|(k, _)| *k != key);
-        }
-        self.regroup(dyad);
+        self.members[dyad as usize].retain(|(k, _)| *k != key);
+        self.regroup(dyad as usize);
     }
 
     /// Recomputes the incidents of one dyad: dated events sorted by day join the previous
     /// incident when within the window of its latest day.
-    fn regroup(&mut self, dyad: Dyad) {
-        let Some(members) = self.members.get(&dyad).filter(|m| !m.is_empty()) else {
-            self.members.remove(&dyad);
-            self.grouped.remove(&dyad);
-            return;
-        };
+    fn regroup(&mut self, dyad: usize) {
+        let members = &self.members[dyad];
         let mut dated: Vec<(i32, EventKey)> = members
             .iter()
             .filter_map(|(k, d)| Some((d.as_ref().copied()?, *k)))
@@ -194,21 +195,20 @@ impl Incidents {
                     days: None,
                 }),
         );
-        self.grouped.insert(dyad, incidents);
+        self.grouped[dyad] = incidents;
     }
 
     /// The incident an event belongs to.
     pub(crate) fn of(&self, key: EventKey) -> Option<&Incident> {
-        let dyad = self.dyad_of.get(&key)?;
-        self.grouped
-            .get(dyad)?
+        let dyad = *self.dyad_of.get(&key)?;
+        self.grouped[dyad as usize]
             .iter()
             .find(|i| i.events.binary_search(&key).is_ok())
     }
 
     /// Number of incidents.
     pub(crate) fn len(&self) -> usize {
-        self.grouped.values().map(Vec::len).sum()
+        self.grouped.iter().map(Vec::len).sum()
     }
 }
 

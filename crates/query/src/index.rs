@@ -132,29 +132,88 @@ impl EventIndex {
         }
     }
 
-    /// The smallest candidate set the filter's indexed criteria allow, ascending; `None` when
-    /// the filter has no indexed criterion (every event is a candidate).
+    /// The events that pass every indexed criterion of the filter (the intersection of their
+    /// posting lists), ascending; `None` when the filter has no indexed criterion (every event
+    /// is a candidate). A superset of the matches: callers check each candidate in full.
     pub(crate) fn candidates(&self, filter: &EventFilter) -> Option<Vec<EventKey>> {
-        let mut best: Option<Vec<EventKey>> = None;
-        let mut consider = |keys: Vec<EventKey>| {
-            if best.as_ref().is_none_or(|b| keys.len() < b.len()) {
-                best = Some(keys);
-            }
-        };
+        let mut lists: Vec<Vec<EventKey>> = Vec::new();
         if let Some(country) = &filter.country {
-            consider(self.country(country).to_vec());
+            lists.push(self.country(country).to_vec());
         }
         if !filter.types.is_empty() {
-            consider(self.types(&filter.types));
+            lists.push(self.types(&filter.types));
         }
         if let Some(actor) = &filter.actor {
-            consider(self.actor(actor));
+            lists.push(self.actor(actor));
         }
         if let Some(target) = &filter.target {
-            consider(self.actor(target));
+            lists.push(self.actor(target));
         }
-        best
+        lists.sort_by_key(Vec::len);
+        let mut lists = lists.into_iter();
+        let first = lists.next()?;
+        Some(lists.fold(first, |acc, list| intersect(&acc, &list)))
     }
+
+    /// Whether the indexes answer the filter exactly, so candidates need no further check.
+    pub(crate) fn covers(filter: &EventFilter) -> bool {
+        let EventFilter {
+            types,
+            actor,
+            country,
+            target,
+            date_from,
+            date_to,
+            text,
+            polarities,
+            min_confidence,
+        } = filter;
+        !types.is_empty()
+            && actor.is_none()
+            && country.is_none()
+            && target.is_none()
+            && date_from.is_none()
+            && date_to.is_none()
+            && text.is_none()
+            && polarities.is_empty()
+            && *min_confidence <= 0.0
+    }
+}
+
+/// Keys in both sorted lists; gallops through the longer one, so a short list against a long
+/// one costs little.
+fn intersect(short: &[EventKey], long: &[EventKey]) -> Vec<EventKey> {
+    let mut out = Vec::with_capacity(short.len().min(long.len()));
+    if long.len() < short.len().saturating_mul(16) {
+        // Comparable lengths: one linear merge.
+        let (mut i, mut j) = (0, 0);
+        while i < short.len() && j < long.len() {
+            match short[i].cmp(&long[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push(short[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        return out;
+    }
+    let mut rest = long;
+    for key in short {
+        match rest.binary_search(key) {
+            Ok(at) => {
+                out.push(*key);
+                rest = &rest[at + 1..];
+            }
+            Err(at) => rest = &rest[at..],
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -175,5 +234,14 @@ mod tests {
             remove(&mut map, &"x", key);
         }
         assert!(map.is_empty(), "empty lists are dropped");
+    }
+
+    #[test]
+    fn intersection_keeps_common_keys_in_order() {
+        let a = [(1, 0), (2, 0), (5, 1), (9, 0)];
+        let b = [(0, 0), (2, 0), (3, 0), (5, 1), (8, 0), (9, 0), (10, 0)];
+        assert_eq!(intersect(&a, &b), vec![(2, 0), (5, 1), (9, 0)]);
+        assert_eq!(intersect(&b, &a), vec![(2, 0), (5, 1), (9, 0)]);
+        assert!(intersect(&a, &[]).is_empty());
     }
 }

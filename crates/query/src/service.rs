@@ -268,8 +268,25 @@ impl QueryService {
         let mut total = 0u64;
         let mut last_key = None;
         let mut more = false;
-        for (key, event) in matching(&model, &filter).rev() {
-            total += 1;
+        // When the indexes answer the filter exactly, the count is their length and only one
+        // page of events is visited.
+        let exact = crate::index::EventIndex::covers(&filter)
+            .then(|| model.index.candidates(&filter))
+            .flatten();
+        if let Some(keys) = &exact {
+            total = keys.len() as u64;
+        }
+        let visit: Box<dyn Iterator<Item = (EventKey, &Event)>> = match &exact {
+            Some(keys) => {
+                let end = after.map_or(keys.len(), |after| keys.partition_point(|k| *k < after));
+                Box::new(model.events_at(&keys[..end]).rev())
+            }
+            None => Box::new(matching(&model, &filter).rev()),
+        };
+        for (key, event) in visit {
+            if exact.is_none() {
+                total += 1;
+            }
             if after.is_some_and(|after| key >= after) {
                 continue;
             }
@@ -278,6 +295,9 @@ impl QueryService {
                 last_key = Some(key);
             } else {
                 more = true;
+                if exact.is_some() {
+                    break;
+                }
             }
         }
         let next_page_token = more
