@@ -131,39 +131,33 @@ async fn read_model(dir: &std::path::Path) -> (f64, f64, f64, Vec<(String, f64, 
     let date = |s: &str| s.parse::<EventDate>().unwrap();
     let mut figures = Vec::new();
     println!("queries ({QUERY_RUNS} runs each):");
-    figures.push(
-        time_query("search_sanctions", || async {
-            let filter = EventFilter {
+    let searches = [
+        (
+            "search_sanctions",
+            EventFilter {
                 types: vec![EventType::SanctionImpose],
                 ..Default::default()
-            };
-            service
-                .search(filter, 50, "", 0)
-                .await
-                .unwrap()
-                .events
-                .len()
-        })
-        .await,
-    );
-    figures.push(
-        time_query("search_country_dates", || async {
-            let filter = EventFilter {
+            },
+        ),
+        (
+            "search_country_dates",
+            EventFilter {
                 country: Some("PRK".into()),
                 types: vec![EventType::Accuse],
                 date_from: Some(date("2019-01")),
                 date_to: Some(date("2019-06")),
                 ..Default::default()
-            };
-            service
-                .search(filter, 50, "", 0)
-                .await
-                .unwrap()
-                .events
-                .len()
-        })
-        .await,
-    );
+            },
+        ),
+    ];
+    let service = &service;
+    for (name, filter) in searches {
+        let run = || {
+            let filter = filter.clone();
+            async move { service.search(filter, 50, "", 0).await.unwrap().items.len() }
+        };
+        figures.push(time_query(name, run).await);
+    }
     figures.push(
         time_query("timeline", || async {
             let query = TimelineQuery {
@@ -176,7 +170,7 @@ async fn read_model(dir: &std::path::Path) -> (f64, f64, f64, Vec<(String, f64, 
                 .timeline(query, 50, "", 0)
                 .await
                 .unwrap()
-                .events
+                .items
                 .len()
         })
         .await,
@@ -194,7 +188,7 @@ async fn read_model(dir: &std::path::Path) -> (f64, f64, f64, Vec<(String, f64, 
                 )
                 .await
                 .unwrap();
-            page.entries.len()
+            page.items.len()
         })
         .await,
     );
@@ -208,7 +202,7 @@ async fn read_model(dir: &std::path::Path) -> (f64, f64, f64, Vec<(String, f64, 
                 .incidents(filter, 50, "", 0)
                 .await
                 .unwrap()
-                .incidents
+                .items
                 .len()
         })
         .await,

@@ -13,7 +13,8 @@ use tonic::{Request, Response, Status};
 
 use crate::config::Config;
 use crate::filter::EventFilter;
-use crate::service::{IncidentView, QueryService, SubscribeItem};
+use crate::service::{IncidentView, QueryService};
+use crate::subscription::SubscribeItem;
 
 pub(crate) fn server(service: Arc<QueryService>, _config: &Config) -> QueryServiceServer<Api> {
     QueryServiceServer::new(Api { service })
@@ -45,7 +46,7 @@ impl QueryApi for Api {
             )
             .await?;
         Ok(Response::new(pb::SearchEventsResponse {
-            events: page.events.into_iter().map(Into::into).collect(),
+            events: page.items.into_iter().map(Into::into).collect(),
             next_page_token: page.next_page_token.unwrap_or_default(),
             total_size: page.total,
             position: page.position,
@@ -133,7 +134,7 @@ impl QueryApi for Api {
             )
             .await?;
         Ok(Response::new(pb::SearchIncidentsResponse {
-            incidents: page.incidents.into_iter().map(incident).collect(),
+            incidents: page.items.into_iter().map(incident).collect(),
             next_page_token: page.next_page_token.unwrap_or_default(),
             total_size: page.total,
             position: page.position,
@@ -255,7 +256,7 @@ impl Api {
             )
             .await?;
         Ok(pb::ActorTimelineResponse {
-            events: page.events.into_iter().map(Into::into).collect(),
+            events: page.items.into_iter().map(Into::into).collect(),
             next_page_token: page.next_page_token.unwrap_or_default(),
             total_size: page.total,
             position: page.position,
@@ -279,7 +280,7 @@ impl Api {
             .await?;
         Ok(pb::SanctionsStatusResponse {
             entries: page
-                .entries
+                .items
                 .into_iter()
                 .map(|entry| pb::SanctionsEntry {
                     target: Some(entry.target.into()),

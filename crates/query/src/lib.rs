@@ -12,17 +12,19 @@ mod filter;
 mod grpc;
 mod incidents;
 mod index;
+mod page;
 mod projection;
 mod service;
 mod snapshot;
+mod subscription;
 
 pub use analysis::{BucketWidth, RelationsBucket, SanctionState, SanctionsEntry};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use filter::EventFilter;
-pub use service::{
-    Exported, IncidentPage, IncidentView, QueryService, SanctionsPage, SubscribeItem, TimelineQuery,
-};
+pub use page::Page;
+pub use service::{Exported, IncidentView, QueryService, TimelineQuery};
+pub use subscription::SubscribeItem;
 
 use std::sync::Arc;
 

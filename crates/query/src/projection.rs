@@ -2,15 +2,23 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use futures::StreamExt;
 
 use prost::Message;
-use statecraft_eventlog::Record;
+use statecraft_eventlog::{EventLog, Record, RecordId, subscribe};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_runtime::CancellationToken;
 use statecraft_types::{Document, Event, EventType};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::incidents::Incidents;
 use crate::index::EventIndex;
+use crate::snapshot::{Rejected, SnapshotStore};
 
 /// Where a document is in the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +205,121 @@ impl ReadModel {
     ) -> impl DoubleEndedIterator<Item = (EventKey, &'a Event)> + use<'a, 'k> {
         keys.iter()
             .filter_map(|key| Some((*key, self.events.get(key)?)))
+    }
+}
+
+/// Applies the log to the read model, forever (until shutdown), starting from a snapshot
+/// when one is usable and writing new ones as it goes.
+pub(crate) struct Projection {
+    pub(crate) log: Arc<dyn EventLog>,
+    pub(crate) model: Arc<RwLock<ReadModel>>,
+    pub(crate) applied: watch::Sender<u64>,
+    pub(crate) caught_up: watch::Sender<bool>,
+    pub(crate) restored_from: watch::Sender<u64>,
+    pub(crate) snapshots: Option<SnapshotStore>,
+    pub(crate) snapshot_every: u64,
+    pub(crate) incident_window_days: u32,
+}
+
+impl Projection {
+    pub(crate) async fn run(self, shutdown: CancellationToken) {
+        let start_head = self.log.head();
+        self.restore().await;
+        let mut last_snapshot = *self.applied.borrow();
+        let mut last_id = None;
+        if start_head <= last_snapshot {
+            self.caught_up.send_replace(true);
+        }
+        let mut writing: Option<JoinHandle<()>> = None;
+        loop {
+            let from = *self.applied.borrow();
+            let mut records = subscribe(self.log.clone(), from);
+            loop {
+                let next = tokio::select! {
+                    _ = shutdown.cancelled() => {
+                        if let Some(write) = writing.take() {
+                            let _ = write.await;
+                        }
+                        if let Some(write) = last_id.and_then(|id| self.snapshot(id)) {
+                            let _ = write.await;
+                        }
+                        return;
+                    }
+                    next = records.next() => next,
+                };
+                match next {
+                    Some(Ok(record)) => {
+                        let position = record.position;
+                        self.model
+                            .write()
+                            .expect("read model lock poisoned")
+                            .apply(&record);
+                        self.applied.send_replace(position);
+                        last_id = Some(record.id);
+                        if position >= start_head {
+                            self.caught_up
+                                .send_if_modified(|ready| !std::mem::replace(ready, true));
+                        }
+                        let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
+                        if idle && position - last_snapshot >= self.snapshot_every {
+                            writing = self.snapshot(record.id);
+                            last_snapshot = position;
+                        }
+                    }
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "projection read failed; resubscribing");
+                        break;
+                    }
+                    None => return,
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
+    }
+
+    /// Replaces the empty model with the snapshot, when there is a usable one.
+    async fn restore(&self) {
+        let Some(store) = &self.snapshots else {
+            return;
+        };
+        match store
+            .load(self.log.as_ref(), self.incident_window_days)
+            .await
+        {
+            Ok(model) => {
+                let position = model.position;
+                tracing::info!(position, events = model.events.len(), path = %store.path().display(), "restored the read model from a snapshot");
+                *self.model.write().expect("read model lock poisoned") = model;
+                self.applied.send_replace(position);
+                self.restored_from.send_replace(position);
+            }
+            Err(Rejected::Missing) => {
+                tracing::info!(path = %store.path().display(), "no snapshot; building the read model from the log");
+            }
+            Err(reason) => {
+                tracing::warn!(path = %store.path().display(), %reason, "ignoring the snapshot; rebuilding the read model from the log");
+            }
+        }
+    }
+
+    /// Encodes the model now and writes it on a blocking thread.
+    fn snapshot(&self, record_id: RecordId) -> Option<JoinHandle<()>> {
+        let store = self.snapshots.clone()?;
+        let (bytes, position) = {
+            let model = self.model.read().expect("read model lock poisoned");
+            (SnapshotStore::encode(&model, record_id), model.position)
+        };
+        Some(tokio::task::spawn_blocking(move || {
+            match store.write(&bytes) {
+                Ok(()) => tracing::debug!(position, bytes = bytes.len(), "wrote a snapshot"),
+                Err(error) => {
+                    tracing::warn!(%error, path = %store.path().display(), "failed to write a snapshot")
+                }
+            }
+        }))
     }
 }
 

@@ -5,10 +5,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use prost::Message;
-use statecraft_eventlog::{EventLog, subscribe};
-use statecraft_proto::pb::events::v1 as events;
-use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_eventlog::EventLog;
 use statecraft_runtime::CancellationToken;
 use statecraft_types::{Document, Event, EventType};
 use tokio::sync::watch;
@@ -17,8 +14,10 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::EventFilter;
-use crate::projection::{DocumentState, EventKey, ReadModel};
+use crate::page::{self, Page};
+use crate::projection::{DocumentState, EventKey, Projection, ReadModel};
 use crate::snapshot::SnapshotStore;
+use crate::subscription::SubscribeItem;
 
 /// What an actor timeline asks for.
 #[derive(Debug, Clone, Default)]
@@ -31,32 +30,6 @@ pub struct TimelineQuery {
     pub date_to: String,
     /// Types to include; all when empty.
     pub types: Vec<EventType>,
-}
-
-/// A page of search results.
-#[derive(Debug, Clone)]
-pub struct SearchPage {
-    /// Matching events, newest first.
-    pub events: Vec<Event>,
-    /// Token for the next page, if any.
-    pub next_page_token: Option<String>,
-    /// All matches.
-    pub total: u64,
-    /// Position the answer reflects.
-    pub position: u64,
-}
-
-/// A page of incidents.
-#[derive(Debug, Clone)]
-pub struct IncidentPage {
-    /// Matching incidents, newest report first.
-    pub incidents: Vec<IncidentView>,
-    /// Token for the next page, if any.
-    pub next_page_token: Option<String>,
-    /// All matches.
-    pub total: u64,
-    /// Position the answer reflects.
-    pub position: u64,
 }
 
 /// One incident with its reports.
@@ -113,19 +86,6 @@ pub struct Exported {
     pub publisher: Option<String>,
     /// The document's publication date.
     pub published: Option<chrono::NaiveDate>,
-}
-
-/// A page of sanctions entries.
-#[derive(Debug, Clone)]
-pub struct SanctionsPage {
-    /// The entries, most recent change first.
-    pub entries: Vec<crate::SanctionsEntry>,
-    /// Token for the next page, if any.
-    pub next_page_token: Option<String>,
-    /// All entries.
-    pub total: u64,
-    /// Position the answer reflects.
-    pub position: u64,
 }
 
 /// A document with its events.
@@ -249,19 +209,10 @@ impl QueryService {
         page_size: i32,
         page_token: &str,
         min_position: u64,
-    ) -> Result<SearchPage> {
-        if page_size < 0 {
-            return Err(Error::InvalidField {
-                field: "page_size",
-                reason: "must not be negative".into(),
-            });
-        }
-        let page_size = match page_size as usize {
-            0 => self.config.default_page_size,
-            n => n.min(self.config.max_page_size),
-        };
+    ) -> Result<Page<Event>> {
+        let page_size = page::page_size(page_size, &self.config)?;
         let fingerprint = filter.fingerprint();
-        let after = parse_page_token(page_token, fingerprint)?;
+        let after = page::after_key(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
         let mut events = Vec::with_capacity(page_size);
@@ -303,9 +254,9 @@ impl QueryService {
         let next_page_token = more
             .then_some(last_key)
             .flatten()
-            .map(|(position, ordinal)| format!("v1.{fingerprint:016x}.{position}.{ordinal}"));
-        Ok(SearchPage {
-            events,
+            .map(|key| page::key_token(fingerprint, key));
+        Ok(Page {
+            items: events,
             next_page_token,
             total,
             position: model.position,
@@ -319,10 +270,10 @@ impl QueryService {
         page_size: i32,
         page_token: &str,
         min_position: u64,
-    ) -> Result<IncidentPage> {
-        let page_size = self.page_size(page_size)?;
+    ) -> Result<Page<IncidentView>> {
+        let page_size = page::page_size(page_size, &self.config)?;
         let fingerprint = crate::filter::fingerprint(&format!("incidents|{filter:?}"));
-        let offset = parse_offset_token(page_token, fingerprint)?;
+        let offset = page::offset(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
         let mut seen = std::collections::HashSet::new();
@@ -331,20 +282,14 @@ impl QueryService {
             .filter(|incident| seen.insert(incident.events[0]))
             .collect();
         found.sort_by_key(|incident| std::cmp::Reverse(incident.latest()));
-        let total = found.len();
-        let incidents: Vec<IncidentView> = found
-            .into_iter()
-            .skip(offset)
-            .take(page_size)
-            .map(|incident| IncidentView::of(&model, incident))
-            .collect();
-        let next = offset + incidents.len();
-        Ok(IncidentPage {
-            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
-            incidents,
-            total: total as u64,
-            position: model.position,
-        })
+        Ok(page::offset_page(
+            found,
+            offset,
+            page_size,
+            fingerprint,
+            model.position,
+            |incident| IncidentView::of(&model, incident),
+        ))
     }
 
     /// Every current event matching `filter`, in log order, read in chunks so that the read
@@ -445,7 +390,7 @@ impl QueryService {
         page_size: i32,
         page_token: &str,
         min_position: u64,
-    ) -> Result<SearchPage> {
+    ) -> Result<Page<Event>> {
         let TimelineQuery {
             actor,
             date_from,
@@ -459,27 +404,21 @@ impl QueryService {
             })?;
         let from = crate::filter::date_field("date_from", date_from)?;
         let to = crate::filter::date_field("date_to", date_to)?;
-        let page_size = self.page_size(page_size)?;
+        let page_size = page::page_size(page_size, &self.config)?;
         let fingerprint =
             crate::filter::fingerprint(&format!("timeline|{actor}|{from:?}|{to:?}|{types:?}"));
-        let offset = parse_offset_token(page_token, fingerprint)?;
+        let offset = page::offset(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
         let events = crate::analysis::timeline(&model, &actor, from, to, &types);
-        let total = events.len();
-        let page: Vec<Event> = events
-            .into_iter()
-            .skip(offset)
-            .take(page_size)
-            .cloned()
-            .collect();
-        let next = offset + page.len();
-        Ok(SearchPage {
-            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
-            events: page,
-            total: total as u64,
-            position: model.position,
-        })
+        Ok(page::offset_page(
+            events,
+            offset,
+            page_size,
+            fingerprint,
+            model.position,
+            Event::clone,
+        ))
     }
 
     /// Sanctions status per target and sanctioning side, optionally as of a date.
@@ -491,16 +430,16 @@ impl QueryService {
         as_of: String,
         page: (i32, &str),
         min_position: u64,
-    ) -> Result<SanctionsPage> {
+    ) -> Result<Page<crate::SanctionsEntry>> {
         let target = crate::filter::text_field("target", target)?;
         let source = crate::filter::text_field("source", source)?;
         let program = crate::filter::text_field("program", program)?;
         let as_of = crate::filter::date_field("as_of", as_of)?;
-        let page_size = self.page_size(page.0)?;
+        let page_size = page::page_size(page.0, &self.config)?;
         let fingerprint = crate::filter::fingerprint(&format!(
             "sanctions|{target:?}|{source:?}|{program:?}|{as_of:?}"
         ));
-        let offset = parse_offset_token(page.1, fingerprint)?;
+        let offset = page::offset(page.1, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
         let entries = crate::analysis::sanctions_status(
@@ -510,15 +449,14 @@ impl QueryService {
             program.as_deref(),
             as_of,
         );
-        let total = entries.len();
-        let entries: Vec<_> = entries.into_iter().skip(offset).take(page_size).collect();
-        let next = offset + entries.len();
-        Ok(SanctionsPage {
-            next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),
+        Ok(page::offset_page(
             entries,
-            total: total as u64,
-            position: model.position,
-        })
+            offset,
+            page_size,
+            fingerprint,
+            model.position,
+            |entry| entry,
+        ))
     }
 
     /// The relations of two actors per time bucket.
@@ -547,19 +485,6 @@ impl QueryService {
             crate::analysis::relations(&model, &a, &b, from, to, width),
             model.position,
         ))
-    }
-
-    fn page_size(&self, requested: i32) -> Result<usize> {
-        if requested < 0 {
-            return Err(Error::InvalidField {
-                field: "page_size",
-                reason: "must not be negative".into(),
-            });
-        }
-        Ok(match requested as usize {
-            0 => self.config.default_page_size,
-            n => n.min(self.config.max_page_size),
-        })
     }
 
     /// Read-model counts.
@@ -599,158 +524,15 @@ impl QueryService {
         filter: EventFilter,
         after_position: u64,
     ) -> BoxStream<'static, Result<SubscribeItem>> {
-        let (sender, receiver) = tokio::sync::mpsc::channel(self.config.subscribe_buffer.max(1));
-        let cut_off = Arc::new(std::sync::Mutex::new(None::<Duration>));
-        let producer = Producer {
-            log: self.log.clone(),
-            model: self.model.clone(),
+        crate::subscription::open(
+            self.log.clone(),
+            self.model.clone(),
+            &self.config,
+            self.shutdown.clone(),
             filter,
-            heartbeat: Duration::from_secs(self.config.heartbeat_secs.max(1)),
-            patience: Duration::from_secs(self.config.slow_subscriber_secs.max(1)),
-            cut_off: cut_off.clone(),
-        };
-        tokio::spawn(producer.run(after_position, sender, self.shutdown.clone()));
-        // The client side: every item delivered moves the resume point; a cut-off is reported
-        // at once, before whatever is still buffered.
-        let state = (receiver, cut_off, after_position, false);
-        futures::stream::unfold(
-            state,
-            |(mut receiver, cut_off, mut complete, done)| async move {
-                if done {
-                    return None;
-                }
-                let stopped = *cut_off.lock().expect("cut-off lock poisoned");
-                if let Some(waited) = stopped {
-                    let error = Error::SlowSubscriber {
-                        waited_secs: waited.as_secs(),
-                        resume_after: complete,
-                    };
-                    return Some((Err(error), (receiver, cut_off, complete, true)));
-                }
-                let item = receiver.recv().await?;
-                match &item {
-                    Ok(SubscribeItem::Event { position, .. }) => {
-                        complete = complete.max(position.saturating_sub(1));
-                    }
-                    Ok(SubscribeItem::Heartbeat { position }) => {
-                        complete = complete.max(*position);
-                    }
-                    Err(_) => {}
-                }
-                let done = item.is_err();
-                Some((item, (receiver, cut_off, complete, done)))
-            },
+            after_position,
         )
-        .boxed()
     }
-}
-
-/// One item of a subscription.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SubscribeItem {
-    /// A matching event and the position of the record that carried it.
-    Event {
-        /// Record position.
-        position: u64,
-        /// The event.
-        event: Box<Event>,
-    },
-    /// Nothing matched for a while; every record up to `position` was examined.
-    Heartbeat {
-        /// The last record examined.
-        position: u64,
-    },
-}
-
-/// Reads the log for one subscription and fills its buffer.
-struct Producer {
-    log: Arc<dyn EventLog>,
-    model: Arc<RwLock<ReadModel>>,
-    filter: EventFilter,
-    heartbeat: Duration,
-    patience: Duration,
-    cut_off: Arc<std::sync::Mutex<Option<Duration>>>,
-}
-
-impl Producer {
-    async fn run(
-        self,
-        after_position: u64,
-        sender: tokio::sync::mpsc::Sender<Result<SubscribeItem>>,
-        shutdown: CancellationToken,
-    ) {
-        let mut records = subscribe(self.log.clone(), after_position);
-        let mut examined = after_position;
-        let mut heartbeat = tokio::time::interval(self.heartbeat);
-        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        heartbeat.reset();
-        loop {
-            let record = tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = sender.closed() => return,
-                _ = heartbeat.tick() => {
-                    // A full buffer already tells the client there is more to come.
-                    let _ = sender.try_send(Ok(SubscribeItem::Heartbeat { position: examined }));
-                    continue;
-                }
-                record = records.next() => record,
-            };
-            let record = match record {
-                None => return,
-                Some(Err(error)) => {
-                    let _ = sender.send(Err(Error::Log(error))).await;
-                    return;
-                }
-                Some(Ok(record)) => record,
-            };
-            examined = record.position;
-            for event in self.matching(&record) {
-                let item = Ok(SubscribeItem::Event {
-                    position: record.position,
-                    event: Box::new(event),
-                });
-                match sender.send_timeout(item, self.patience).await {
-                    Ok(()) => heartbeat.reset(),
-                    Err(tokio::sync::mpsc::error::SendTimeoutError::Timeout(_)) => {
-                        tracing::warn!(position = record.position, "cutting off a slow subscriber");
-                        *self.cut_off.lock().expect("cut-off lock poisoned") = Some(self.patience);
-                        return;
-                    }
-                    Err(tokio::sync::mpsc::error::SendTimeoutError::Closed(_)) => return,
-                }
-            }
-        }
-    }
-
-    fn matching(&self, record: &statecraft_eventlog::Record) -> Vec<Event> {
-        if record.record_type != events::EventsExtracted::TYPE {
-            return Vec::new();
-        }
-        let Ok(extracted) = events::EventsExtracted::decode(record.payload.clone()) else {
-            return Vec::new();
-        };
-        extracted
-            .events
-            .into_iter()
-            .filter_map(|wire| Event::try_from(wire).ok())
-            .filter(|event| {
-                self.filter.matches_with(event, |doc_id| {
-                    document_has_text(&self.model, doc_id, &self.filter)
-                })
-            })
-            .collect()
-    }
-}
-
-fn document_has_text(model: &RwLock<ReadModel>, doc_id: &str, filter: &EventFilter) -> bool {
-    let Some(text) = &filter.text else {
-        return false;
-    };
-    let model = model.read().expect("read model lock poisoned");
-    model
-        .documents
-        .get(doc_id)
-        .is_some_and(|d| d.document.text.to_lowercase().contains(text))
 }
 
 /// Events an export reads per lock of the read model.
@@ -785,168 +567,5 @@ fn matching<'a>(
                 .filter(keep),
         ),
         None => Box::new(model.events.iter().map(|(k, e)| (*k, e)).filter(keep)),
-    }
-}
-
-fn parse_offset_token(token: &str, fingerprint: u64) -> Result<usize> {
-    if token.is_empty() {
-        return Ok(0);
-    }
-    let invalid = |reason: &str| Error::InvalidField {
-        field: "page_token",
-        reason: reason.to_owned(),
-    };
-    let parts: Vec<&str> = token.split('.').collect();
-    let [version, print, offset] = parts.as_slice() else {
-        return Err(invalid("malformed page token"));
-    };
-    if *version != "o1" {
-        return Err(invalid("malformed page token"));
-    }
-    if u64::from_str_radix(print, 16).ok() != Some(fingerprint) {
-        return Err(invalid("page token belongs to a different query"));
-    }
-    offset.parse().map_err(|_| invalid("malformed page token"))
-}
-
-fn parse_page_token(token: &str, fingerprint: u64) -> Result<Option<(u64, u32)>> {
-    if token.is_empty() {
-        return Ok(None);
-    }
-    let invalid = |reason: &str| Error::InvalidField {
-        field: "page_token",
-        reason: reason.to_owned(),
-    };
-    let parts: Vec<&str> = token.split('.').collect();
-    let [version, print, position, ordinal] = parts.as_slice() else {
-        return Err(invalid("malformed page token"));
-    };
-    if *version != "v1" {
-        return Err(invalid("malformed page token"));
-    }
-    if u64::from_str_radix(print, 16).ok() != Some(fingerprint) {
-        return Err(invalid("page token belongs to a different query"));
-    }
-    let position = position
-        .parse()
-        .map_err(|_| invalid("malformed page token"))?;
-    let ordinal = ordinal
-        .parse()
-        .map_err(|_| invalid("malformed page token"))?;
-    Ok(Some((position, ordinal)))
-}
-
-/// Applies the log to the read model, forever (until shutdown), starting from a snapshot
-/// when one is usable and writing new ones as it goes.
-struct Projection {
-    log: Arc<dyn EventLog>,
-    model: Arc<RwLock<ReadModel>>,
-    applied: watch::Sender<u64>,
-    caught_up: watch::Sender<bool>,
-    restored_from: watch::Sender<u64>,
-    snapshots: Option<SnapshotStore>,
-    snapshot_every: u64,
-    incident_window_days: u32,
-}
-
-impl Projection {
-    async fn run(self, shutdown: CancellationToken) {
-        let start_head = self.log.head();
-        self.restore().await;
-        let mut last_snapshot = *self.applied.borrow();
-        let mut last_id = None;
-        if start_head <= last_snapshot {
-            self.caught_up.send_replace(true);
-        }
-        let mut writing: Option<JoinHandle<()>> = None;
-        loop {
-            let from = *self.applied.borrow();
-            let mut records = subscribe(self.log.clone(), from);
-            loop {
-                let next = tokio::select! {
-                    _ = shutdown.cancelled() => {
-                        if let Some(write) = writing.take() {
-                            let _ = write.await;
-                        }
-                        if let Some(write) = last_id.and_then(|id| self.snapshot(id)) {
-                            let _ = write.await;
-                        }
-                        return;
-                    }
-                    next = records.next() => next,
-                };
-                match next {
-                    Some(Ok(record)) => {
-                        let position = record.position;
-                        self.model
-                            .write()
-                            .expect("read model lock poisoned")
-                            .apply(&record);
-                        self.applied.send_replace(position);
-                        last_id = Some(record.id);
-                        if position >= start_head {
-                            self.caught_up
-                                .send_if_modified(|ready| !std::mem::replace(ready, true));
-                        }
-                        let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
-                        if idle && position - last_snapshot >= self.snapshot_every {
-                            writing = self.snapshot(record.id);
-                            last_snapshot = position;
-                        }
-                    }
-                    Some(Err(error)) => {
-                        tracing::warn!(%error, "projection read failed; resubscribing");
-                        break;
-                    }
-                    None => return,
-                }
-            }
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-            }
-        }
-    }
-
-    /// Replaces the empty model with the snapshot, when there is a usable one.
-    async fn restore(&self) {
-        let Some(store) = &self.snapshots else {
-            return;
-        };
-        match store
-            .load(self.log.as_ref(), self.incident_window_days)
-            .await
-        {
-            Ok(model) => {
-                let position = model.position;
-                tracing::info!(position, events = model.events.len(), path = %store.path().display(), "restored the read model from a snapshot");
-                *self.model.write().expect("read model lock poisoned") = model;
-                self.applied.send_replace(position);
-                self.restored_from.send_replace(position);
-            }
-            Err(crate::snapshot::Rejected::Missing) => {
-                tracing::info!(path = %store.path().display(), "no snapshot; building the read model from the log");
-            }
-            Err(reason) => {
-                tracing::warn!(path = %store.path().display(), %reason, "ignoring the snapshot; rebuilding the read model from the log");
-            }
-        }
-    }
-
-    /// Encodes the model now and writes it on a blocking thread.
-    fn snapshot(&self, record_id: statecraft_eventlog::RecordId) -> Option<JoinHandle<()>> {
-        let store = self.snapshots.clone()?;
-        let (bytes, position) = {
-            let model = self.model.read().expect("read model lock poisoned");
-            (SnapshotStore::encode(&model, record_id), model.position)
-        };
-        Some(tokio::task::spawn_blocking(move || {
-            match store.write(&bytes) {
-                Ok(()) => tracing::debug!(position, bytes = bytes.len(), "wrote a snapshot"),
-                Err(error) => {
-                    tracing::warn!(%error, path = %store.path().display(), "failed to write a snapshot")
-                }
-            }
-        }))
     }
 }

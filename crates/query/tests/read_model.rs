@@ -91,7 +91,7 @@ async fn indexed_search_finds_exactly_what_a_full_scan_finds() {
         );
         let page = service.search(filter.clone(), 1_000, "", 0).await.unwrap();
         assert_eq!(page.total as usize, expected, "{filter:?}");
-        assert_eq!(page.events.len(), expected.min(1_000));
+        assert_eq!(page.items.len(), expected.min(1_000));
         let exported = service
             .export(filter.clone(), 0)
             .await
@@ -178,7 +178,7 @@ async fn a_replica_restarts_from_its_snapshot_and_ignores_a_corrupt_one() {
             .search(EventFilter::default(), 1_000, "", 0)
             .await
             .unwrap();
-        assert_eq!(rebuilt.events, restored.events);
+        assert_eq!(rebuilt.items, restored.items);
         shutdown.cancel();
         task.await.unwrap();
     }
