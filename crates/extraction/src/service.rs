@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use prost::Message;
 use statecraft_coder::{CODER_VERSION, Coded, Coder};
-use statecraft_eventlog::{EventLog, ExpectedVersion, GroupStatus, NewRecord, RecordId};
+use statecraft_eventlog::{EventLog, ExpectedVersion, GroupStatus, NewRecord, Record, RecordId};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_types::{DocId, normalize_text};
@@ -190,14 +190,8 @@ impl ExtractionService {
                 .ok()
                 .and_then(|d| d.document)
                 .ok_or_else(|| Error::Coder(format!("stored document {doc_id} does not decode")))?;
-            let mut metadata = vec![
-                ("correlation-id".to_owned(), doc_id.clone()),
-                ("causation-id".to_owned(), ingested.id.to_string()),
-                ("reprocess".to_owned(), "true".to_owned()),
-            ];
-            if let Some(traceparent) = ingested.metadata_value("traceparent") {
-                metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
-            }
+            let mut metadata = causal_metadata(ingested, &doc_id);
+            metadata.push(("reprocess".to_owned(), "true".to_owned()));
             let (record, events) = self.extraction_record(document, metadata).await?;
             let appended = self
                 .log
@@ -266,6 +260,19 @@ impl ExtractionService {
     pub(crate) fn record_failed(&self) {
         self.counters.failed.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Correlation (the document), causation (the record that caused this one) and the trace
+/// context carried over from the ingest request.
+pub(crate) fn causal_metadata(cause: &Record, doc_id: &str) -> Vec<(String, String)> {
+    let mut metadata = vec![
+        ("correlation-id".to_owned(), doc_id.to_owned()),
+        ("causation-id".to_owned(), cause.id.to_string()),
+    ];
+    if let Some(traceparent) = cause.metadata_value("traceparent") {
+        metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
+    }
+    metadata
 }
 
 /// What a reprocess did.

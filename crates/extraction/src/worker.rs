@@ -11,7 +11,7 @@ use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::CancellationToken;
 
 use crate::error::Result;
-use crate::service::{ExtractionService, VERSION};
+use crate::service::{ExtractionService, VERSION, causal_metadata};
 
 /// Why a delivery could not be finished.
 enum Failure {
@@ -111,7 +111,7 @@ impl Worker {
                 VERSION.as_bytes(),
             ]),
             record_type: events::ExtractionFailed::TYPE.to_owned(),
-            metadata: causal_metadata(delivery, &doc_id),
+            metadata: causal_metadata(&delivery.record, &doc_id),
             payload: Bytes::from(failed.encode_to_vec()),
         };
         self.service
@@ -131,7 +131,7 @@ impl Worker {
         let doc_id = document.doc_id.clone();
         let (record, event_count) = self
             .service
-            .extraction_record(document, causal_metadata(delivery, &doc_id))
+            .extraction_record(document, causal_metadata(&delivery.record, &doc_id))
             .await
             .map_err(|e| Failure::Retry(e.to_string()))?;
         match self
@@ -151,17 +151,4 @@ impl Worker {
             Err(error) => Err(Failure::Poison(error.to_string())),
         }
     }
-}
-
-/// Correlation (the document), causation (the record that caused this one) and the trace
-/// context carried over from the ingest request.
-fn causal_metadata(delivery: &Delivery, doc_id: &str) -> Vec<(String, String)> {
-    let mut metadata = vec![
-        ("correlation-id".to_owned(), doc_id.to_owned()),
-        ("causation-id".to_owned(), delivery.record.id.to_string()),
-    ];
-    if let Some(traceparent) = delivery.record.metadata_value("traceparent") {
-        metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
-    }
-    metadata
 }
