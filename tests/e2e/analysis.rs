@@ -4,8 +4,6 @@ use statecraft_e2e::TestCluster;
 use statecraft_proto::pb::query::v1 as query_pb;
 use tonic::Code;
 
-use super::submit;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysts_get_sanctions_status_timelines_and_relations_from_event_dates() {
     let mut cluster = TestCluster::start().await.unwrap();
@@ -16,17 +14,7 @@ async fn analysts_get_sanctions_status_timelines_and_relations_from_event_dates(
     ];
     let mut last = 0;
     for text in corpus {
-        let accepted = cluster
-            .ingest
-            .submit_document(submit(text))
-            .await
-            .unwrap()
-            .into_inner();
-        cluster
-            .wait_extracted(&accepted.doc_id, accepted.position)
-            .await
-            .unwrap();
-        last = accepted.position;
+        last = cluster.ingest_extracted(text).await.unwrap().position;
     }
 
     let status = |as_of: &str| query_pb::SanctionsStatusRequest {

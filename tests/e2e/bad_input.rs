@@ -21,16 +21,7 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
     config.ingest.max_document_bytes = 10_000;
     config.query.min_position_wait_ms = 200;
     let mut cluster = TestCluster::start_with(config, log.clone()).await.unwrap();
-    let accepted = cluster
-        .ingest
-        .submit_document(submit(ARTICLE))
-        .await
-        .unwrap()
-        .into_inner();
-    cluster
-        .wait_extracted(&accepted.doc_id, accepted.position)
-        .await
-        .unwrap();
+    cluster.ingest_extracted(ARTICLE).await.unwrap();
     let head = log.head();
 
     let ingest_cases: Vec<(&str, ingest_pb::SubmitDocumentRequest, Code, &str)> = vec![

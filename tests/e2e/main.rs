@@ -166,13 +166,7 @@ async fn submitted_documents_become_queryable_with_their_events_and_duplicates_a
 async fn subscribe_delivers_events_of_documents_ingested_after_it_started() {
     let mut cluster = TestCluster::start().await.unwrap();
     let first = cluster
-        .ingest
-        .submit_document(submit(&statecraft_testkit::news_document(1)))
-        .await
-        .unwrap()
-        .into_inner();
-    cluster
-        .wait_extracted(&first.doc_id, first.position)
+        .ingest_extracted(&statecraft_testkit::news_document(1))
         .await
         .unwrap();
     let head = cluster.cluster.log.head();
@@ -496,16 +490,7 @@ async fn a_restarted_cluster_rebuilds_its_read_model_from_the_file_log() {
         let mut cluster = TestCluster::start_with(ClusterConfig::for_test(), open())
             .await
             .unwrap();
-        let accepted = cluster
-            .ingest
-            .submit_document(submit(ARTICLE))
-            .await
-            .unwrap()
-            .into_inner();
-        cluster
-            .wait_extracted(&accepted.doc_id, accepted.position)
-            .await
-            .unwrap();
+        let accepted = cluster.ingest_extracted(ARTICLE).await.unwrap();
         cluster.shutdown().await.unwrap();
         accepted
     };

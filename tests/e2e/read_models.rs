@@ -32,17 +32,7 @@ async fn reports_of_one_event_in_two_documents_form_one_incident() {
     ];
     let mut last = 0;
     for text in corpus {
-        let accepted = cluster
-            .ingest
-            .submit_document(submit(text))
-            .await
-            .unwrap()
-            .into_inner();
-        cluster
-            .wait_extracted(&accepted.doc_id, accepted.position)
-            .await
-            .unwrap();
-        last = accepted.position;
+        last = cluster.ingest_extracted(text).await.unwrap().position;
     }
     let events = cluster
         .query

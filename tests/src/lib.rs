@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use statecraft_cli::{Cluster, ClusterConfig};
 use statecraft_eventlog::{EventLog, MemoryLog};
+use statecraft_proto::pb::ingest::v1 as ingest_pb;
 use statecraft_proto::pb::query::v1 as query_pb;
 use statecraft_proto::{ExtractionClient, IngestClient, QueryClient};
 use statecraft_testkit::{channel, ephemeral_listener};
@@ -62,6 +63,25 @@ impl TestCluster {
             Duration::from_secs(10),
         )
         .await
+    }
+
+    /// Submits `text` and waits (at most ten seconds) until its events are queryable; returns
+    /// ingest's answer.
+    pub async fn ingest_extracted(
+        &mut self,
+        text: &str,
+    ) -> anyhow::Result<ingest_pb::SubmitDocumentResponse> {
+        let accepted = self
+            .ingest
+            .submit_document(ingest_pb::SubmitDocumentRequest {
+                text: text.to_owned(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        self.wait_extracted(&accepted.doc_id, accepted.position)
+            .await?;
+        Ok(accepted)
     }
 
     /// Stops every service and asserts each exited cleanly.
