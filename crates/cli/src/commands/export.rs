@@ -1,4 +1,4 @@
-//! Export, incidents and reprocess: bulk reads for other tools and re-extraction.
+//! Export and reprocess: bulk reads for other tools, and re-extraction.
 
 use anyhow::Context;
 use futures::StreamExt;
@@ -42,76 +42,6 @@ pub(crate) async fn export(
         count += 1;
     }
     eprintln!("exported {count} events");
-    Ok(exit::OK)
-}
-
-/// Prints incidents: each real-world event once, with its reports.
-pub(crate) async fn incidents(
-    addr: &str,
-    filter: Filter,
-    limit: i32,
-    json: bool,
-) -> anyhow::Result<i32> {
-    let mut client = query_at(addr).await?;
-    let page = client
-        .search_incidents(query_pb::SearchIncidentsRequest {
-            filter: Some(filter.to_wire()?),
-            page_size: limit,
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
-    for incident in &page.incidents {
-        let events: Vec<Event> = incident
-            .events
-            .iter()
-            .cloned()
-            .map(Event::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(|e| anyhow::anyhow!("server sent an invalid event: {e}"))?;
-        let Some(first) = events.first() else {
-            continue;
-        };
-        if json {
-            out!(
-                "{}",
-                serde_json::json!({
-                    "incident_id": incident.incident_id,
-                    "date_from": incident.date_from,
-                    "date_to": incident.date_to,
-                    "document_count": incident.document_count,
-                    "source_urls": incident.source_urls,
-                    "events": events,
-                })
-            );
-        } else {
-            let targets: Vec<&str> = first.targets.iter().map(|t| t.name.as_str()).collect();
-            let dates = match (incident.date_from.as_str(), incident.date_to.as_str()) {
-                ("", _) => "undated".to_owned(),
-                (from, to) if from == to => from.to_owned(),
-                (from, to) => format!("{from}..{to}"),
-            };
-            out!(
-                "{} {} {} -> {} | {} | {} report(s) in {} document(s)",
-                incident.incident_id,
-                first.event_type,
-                first.source.name,
-                targets.join(", "),
-                dates,
-                events.len(),
-                incident.document_count
-            );
-            for event in &events {
-                out!("    {} | {}", event.doc_id, event.evidence.sentence);
-            }
-        }
-    }
-    eprintln!(
-        "{} of {} incidents (position {})",
-        page.incidents.len(),
-        page.total_size,
-        page.position
-    );
     Ok(exit::OK)
 }
 

@@ -18,8 +18,10 @@ use statecraft_types::{Event, EventType};
 
 use crate::exit;
 
+mod analysis;
 mod export;
-pub(crate) use export::{export, incidents, reprocess};
+pub(crate) use analysis::{incidents, relations, sanctions, timeline};
+pub(crate) use export::{export, reprocess};
 
 /// Filter flags shared by `events` and `tail`.
 pub(crate) struct Filter {
@@ -410,154 +412,6 @@ pub(crate) async fn query_at(addr: &str) -> anyhow::Result<statecraft_proto::Que
         .await
         .with_context(|| format!("cannot reach query at {addr}"))?;
     Ok(statecraft_proto::query_client(channel))
-}
-
-pub(crate) async fn sanctions(
-    addr: &str,
-    target: Option<String>,
-    source: Option<String>,
-    program: Option<String>,
-    as_of: Option<String>,
-    json: bool,
-) -> anyhow::Result<i32> {
-    let mut client = query_at(addr).await?;
-    let mut request = query_pb::SanctionsStatusRequest {
-        target: target.unwrap_or_default(),
-        source: source.unwrap_or_default(),
-        program: program.unwrap_or_default(),
-        as_of: as_of.unwrap_or_default(),
-        page_size: 1_000,
-        ..Default::default()
-    };
-    let mut entries = Vec::new();
-    loop {
-        let page = client.sanctions_status(request.clone()).await?.into_inner();
-        entries.extend(page.entries);
-        if page.next_page_token.is_empty() {
-            break;
-        }
-        request.page_token = page.next_page_token;
-    }
-    let state_name = |state: i32| match query_pb::SanctionState::try_from(state) {
-        Ok(query_pb::SanctionState::Imposed) => "IMPOSED",
-        Ok(query_pb::SanctionState::Lifted) => "LIFTED",
-        Ok(query_pb::SanctionState::Threatened) => "THREATENED",
-        _ => "UNKNOWN",
-    };
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(vec!["target", "by", "state", "since", "programs", "events"]);
-    for entry in &entries {
-        let target = entry.target.clone().unwrap_or_default();
-        let source = entry.source.clone().unwrap_or_default();
-        if json {
-            out!(
-                "{}",
-                serde_json::json!({
-                    "target": target.name, "target_country": target.country, "source": source.name,
-                    "source_country": entry.source_country, "state": state_name(entry.state), "since": entry.since,
-                    "programs": entry.programs, "events": entry.evidence.len(),
-                })
-            );
-        } else {
-            table.add_row(vec![
-                format!("{} ({})", target.name, target.country),
-                format!("{} ({})", source.name, entry.source_country),
-                state_name(entry.state).to_owned(),
-                entry.since.clone(),
-                entry.programs.join(", "),
-                entry.evidence.len().to_string(),
-            ]);
-        }
-    }
-    if !json {
-        out!("{table}");
-    }
-    Ok(exit::OK)
-}
-
-pub(crate) async fn timeline(
-    addr: &str,
-    actor: String,
-    from: Option<String>,
-    to: Option<String>,
-    json: bool,
-) -> anyhow::Result<i32> {
-    let mut client = query_at(addr).await?;
-    let mut token = String::new();
-    let mut events = Vec::new();
-    loop {
-        let page = client
-            .actor_timeline(query_pb::ActorTimelineRequest {
-                actor: actor.clone(),
-                date_from: from.clone().unwrap_or_default(),
-                date_to: to.clone().unwrap_or_default(),
-                page_size: 1000,
-                page_token: token,
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        events.extend(decode_events(page.events)?);
-        if page.next_page_token.is_empty() {
-            break;
-        }
-        token = page.next_page_token;
-    }
-    print_events(&events, json);
-    Ok(exit::OK)
-}
-
-pub(crate) async fn relations(
-    addr: &str,
-    a: String,
-    b: String,
-    bucket: query_pb::Bucket,
-) -> anyhow::Result<i32> {
-    let response = query_at(addr)
-        .await?
-        .relations(query_pb::RelationsRequest {
-            actor_a: a,
-            actor_b: b,
-            bucket: bucket as i32,
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(vec![
-            "period",
-            "events",
-            "a→b",
-            "b→a",
-            "cooperation",
-            "conflict",
-            "net",
-            "types",
-        ]);
-    for bucket in &response.buckets {
-        let mut types: Vec<String> = bucket
-            .counts_by_type
-            .iter()
-            .map(|(t, n)| format!("{t} {n}"))
-            .collect();
-        types.sort();
-        table.add_row(vec![
-            bucket.period.clone(),
-            bucket.events.to_string(),
-            bucket.a_to_b.to_string(),
-            bucket.b_to_a.to_string(),
-            format!("{:.1}", bucket.cooperation),
-            format!("{:.1}", bucket.conflict),
-            format!("{:+.1}", bucket.net_goldstein),
-            types.join(", "),
-        ]);
-    }
-    out!("{table}");
-    Ok(exit::OK)
 }
 
 pub(crate) async fn stats(addr: &str) -> anyhow::Result<i32> {
