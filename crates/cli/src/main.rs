@@ -15,6 +15,11 @@ macro_rules! out {
     }};
 }
 
+/// mimalloc: the read model and the coder allocate many small strings; it is faster than the
+/// system allocator for that and returns memory to the system more readily.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 
 use std::path::PathBuf;

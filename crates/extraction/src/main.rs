@@ -7,6 +7,11 @@ use std::sync::Arc;
 
 use statecraft_eventlog::EventLog;
 
+/// mimalloc: the read model and the coder allocate many small strings; it is faster than the
+/// system allocator for that and returns memory to the system more readily.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     statecraft_runtime::process::run(

@@ -12,6 +12,10 @@
 //! Run: `cargo bench -p statecraft-query`. The last lines are `bench: <name> <value> <unit>`.
 #![allow(clippy::print_stdout)]
 
+/// The allocator the service binaries use.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

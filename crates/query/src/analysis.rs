@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use statecraft_types::{Actor, Event, EventDate, EventType, Polarity};
 
 use crate::filter::actor_matches;
-use crate::projection::{EventKey, ReadModel};
+use crate::projection::ReadModel;
+use crate::store::Slot;
 
 /// Orders events by date (undated last), then by log position.
-fn chronological(a: &(EventKey, &Event), b: &(EventKey, &Event)) -> std::cmp::Ordering {
+fn chronological(a: &(Slot, &Event), b: &(Slot, &Event)) -> std::cmp::Ordering {
     let date = |e: &Event| e.date.map(|d| d.first_day());
     match (date(a.1), date(b.1)) {
         (Some(x), Some(y)) => x.cmp(&y).then(a.0.cmp(&b.0)),
@@ -37,8 +38,9 @@ pub(crate) fn timeline<'a>(
     types: &[EventType],
 ) -> Vec<&'a Event> {
     let candidates = model.index.actor(actor);
-    let mut events: Vec<(EventKey, &Event)> = model
-        .events_at(&candidates)
+    let mut events: Vec<(Slot, &Event)> = model
+        .events
+        .at(&candidates)
         .filter(|(_, e)| types.is_empty() || types.contains(&e.event_type))
         .filter(|(_, e)| {
             actor_matches(&e.source, actor) || e.targets.iter().any(|t| actor_matches(t, actor))
@@ -100,8 +102,9 @@ pub(crate) fn sanctions_status(
         .map(|needle| model.index.actor(needle))
         .min_by_key(Vec::len);
     let candidates = by_actor.unwrap_or_else(|| model.index.types(&sanction_types));
-    let mut events: Vec<(EventKey, &Event)> = model
-        .events_at(&candidates)
+    let mut events: Vec<(Slot, &Event)> = model
+        .events
+        .at(&candidates)
         .filter(|(_, e)| e.event_type.is_sanction() && e.polarity != Polarity::Denied)
         .filter(|(_, e)| source.is_none_or(|s| actor_matches(&e.source, s)))
         .filter(|(_, e)| {
@@ -237,7 +240,8 @@ pub(crate) fn relations(
         with_b
     };
     for (_, event) in model
-        .events_at(&candidates)
+        .events
+        .at(&candidates)
         .filter(|(_, e)| in_range(e, from, to))
     {
         let forward =

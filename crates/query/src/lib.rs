@@ -16,6 +16,7 @@ mod page;
 mod projection;
 mod service;
 mod snapshot;
+mod store;
 mod subscription;
 
 pub use analysis::{BucketWidth, RelationsBucket, SanctionState, SanctionsEntry};

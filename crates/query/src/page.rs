@@ -5,7 +5,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::projection::EventKey;
+use crate::store::EventKey;
 
 /// One page of a list.
 #[derive(Debug, Clone)]

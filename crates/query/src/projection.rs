@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 use crate::incidents::Incidents;
 use crate::index::EventIndex;
 use crate::snapshot::{Rejected, SnapshotStore};
+use crate::store::{EventKey, EventStore, Slot};
 
 /// Where a document is in the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,19 +35,15 @@ pub(crate) struct DocumentEntry {
     pub(crate) state: DocumentState,
     pub(crate) coder_version: Option<String>,
     pub(crate) failure: Option<String>,
-    pub(crate) events: Vec<EventKey>,
+    pub(crate) events: Vec<Slot>,
 }
-
-/// Orders events by the log position of the record that carried them, then by ordinal.
-pub(crate) type EventKey = (u64, u32);
 
 /// The in-memory read model of one query replica.
 #[derive(Debug, Default)]
 pub(crate) struct ReadModel {
     pub(crate) position: u64,
     pub(crate) documents: HashMap<String, DocumentEntry>,
-    pub(crate) events: BTreeMap<EventKey, Event>,
-    pub(crate) event_keys: HashMap<String, EventKey>,
+    pub(crate) events: EventStore,
     pub(crate) index: EventIndex,
     pub(crate) incidents: Incidents,
     pub(crate) unknown_records: u64,
@@ -66,6 +63,74 @@ pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     numbers(a).cmp(&numbers(b)).then_with(|| a.cmp(b))
 }
 
+/// A log record decoded into what it changes in the read model. Decoding (protobuf and
+/// validation) is the larger part of applying a record and needs no access to the model, so
+/// the projection decodes on another thread while it applies the previous batch.
+#[derive(Debug)]
+pub(crate) struct Decoded {
+    pub(crate) position: u64,
+    pub(crate) id: RecordId,
+    change: Change,
+}
+
+#[derive(Debug)]
+enum Change {
+    Ingested(Box<Document>),
+    Extracted {
+        doc_id: String,
+        coder_version: String,
+        /// Valid events with their ordinal in the record.
+        events: Vec<(u32, Event)>,
+        /// Why the other events are invalid.
+        invalid: Vec<String>,
+    },
+    Failed(events::ExtractionFailed),
+    Invalid(&'static str),
+    Unknown,
+}
+
+impl Decoded {
+    pub(crate) fn of(record: &Record) -> Self {
+        let payload = || record.payload.clone();
+        let change = match record.record_type.as_str() {
+            events::DocumentIngested::TYPE => events::DocumentIngested::decode(payload())
+                .ok()
+                .and_then(|d| d.document)
+                .and_then(|d| Document::try_from(d).ok())
+                .map_or(Change::Invalid("DocumentIngested"), |d| {
+                    Change::Ingested(Box::new(d))
+                }),
+            events::EventsExtracted::TYPE => match events::EventsExtracted::decode(payload()) {
+                Ok(extracted) => {
+                    let mut events = Vec::with_capacity(extracted.events.len());
+                    let mut invalid = Vec::new();
+                    for (ordinal, wire) in extracted.events.into_iter().enumerate() {
+                        match Event::try_from(wire) {
+                            Ok(event) => events.push((ordinal as u32, event)),
+                            Err(error) => invalid.push(error.to_string()),
+                        }
+                    }
+                    Change::Extracted {
+                        doc_id: extracted.doc_id,
+                        coder_version: extracted.coder_version,
+                        events,
+                        invalid,
+                    }
+                }
+                Err(_) => Change::Invalid("EventsExtracted"),
+            },
+            events::ExtractionFailed::TYPE => events::ExtractionFailed::decode(payload())
+                .map_or(Change::Invalid("ExtractionFailed"), Change::Failed),
+            _ => Change::Unknown,
+        };
+        Self {
+            position: record.position,
+            id: record.id,
+            change,
+        }
+    }
+}
+
 impl ReadModel {
     /// An empty model that groups reports within `incident_window_days` into one incident.
     pub(crate) fn new(incident_window_days: u32) -> Self {
@@ -75,78 +140,81 @@ impl ReadModel {
         }
     }
 
-    pub(crate) fn insert_event(&mut self, key: EventKey, event: Event) {
-        self.index.insert(key, &event);
-        self.incidents.insert(key, &event);
-        self.event_keys.insert(event.event_id.clone(), key);
-        self.events.insert(key, event);
+    /// Adds an event after every current one (`key` above theirs).
+    pub(crate) fn insert_event(&mut self, key: EventKey, event: Event) -> Slot {
+        let slot = self.events.next_slot();
+        self.index.insert(slot, &event);
+        self.incidents.insert(slot, &event);
+        self.events.push(key, event)
     }
 
-    fn remove_event(&mut self, key: EventKey) {
-        if let Some(old) = self.events.remove(&key) {
-            self.event_keys.remove(&old.event_id);
-            self.index.remove(key, &old);
-            self.incidents.remove(key);
+    fn remove_event(&mut self, slot: Slot) {
+        if let Some(old) = self.events.take(slot) {
+            self.index.remove(slot, &old);
+            self.incidents.remove(slot);
         }
     }
 
-    /// Applies one log record. Unknown record types are counted and skipped; records that do
-    /// not decode are counted and skipped, never fatal.
-    pub(crate) fn apply(&mut self, record: &Record) {
+    /// Applies one decoded log record. Unknown record types are counted and skipped; records
+    /// that do not decode are counted and skipped, never fatal.
+    pub(crate) fn apply(&mut self, record: Decoded) {
         debug_assert!(
             record.position > self.position,
             "records apply in position order"
         );
-        self.position = record.position;
-        match record.record_type.as_str() {
-            events::DocumentIngested::TYPE => self.apply_ingested(record),
-            events::EventsExtracted::TYPE => self.apply_extracted(record),
-            events::ExtractionFailed::TYPE => self.apply_failed(record),
-            _ => self.unknown_records += 1,
+        let position = record.position;
+        self.position = position;
+        match record.change {
+            Change::Ingested(document) => {
+                self.documents
+                    .entry(document.doc_id.to_string())
+                    .or_insert(DocumentEntry {
+                        document: *document,
+                        state: DocumentState::Pending,
+                        coder_version: None,
+                        failure: None,
+                        events: Vec::new(),
+                    });
+            }
+            Change::Extracted {
+                doc_id,
+                coder_version,
+                events,
+                invalid,
+            } => self.apply_extracted(position, doc_id, coder_version, events, invalid),
+            Change::Failed(failed) => {
+                if let Some(entry) = self.documents.get_mut(&failed.doc_id)
+                    && entry.state != DocumentState::Extracted
+                {
+                    entry.state = DocumentState::Failed;
+                    entry.coder_version = Some(failed.coder_version);
+                    entry.failure = Some(failed.reason);
+                }
+            }
+            Change::Invalid(what) => {
+                self.invalid_records += 1;
+                tracing::warn!(position, "skipping undecodable {what}");
+            }
+            Change::Unknown => self.unknown_records += 1,
         }
     }
 
-    fn apply_ingested(&mut self, record: &Record) {
-        let document = events::DocumentIngested::decode(record.payload.clone())
-            .ok()
-            .and_then(|d| d.document)
-            .and_then(|d| Document::try_from(d).ok());
-        let Some(document) = document else {
+    fn apply_extracted(
+        &mut self,
+        position: u64,
+        doc_id: String,
+        coder_version: String,
+        events: Vec<(u32, Event)>,
+        invalid: Vec<String>,
+    ) {
+        let Some(entry) = self.documents.get_mut(&doc_id) else {
             self.invalid_records += 1;
-            tracing::warn!(
-                position = record.position,
-                "skipping undecodable DocumentIngested"
-            );
-            return;
-        };
-        self.documents
-            .entry(document.doc_id.to_string())
-            .or_insert(DocumentEntry {
-                document,
-                state: DocumentState::Pending,
-                coder_version: None,
-                failure: None,
-                events: Vec::new(),
-            });
-    }
-
-    fn apply_extracted(&mut self, record: &Record) {
-        let Ok(extracted) = events::EventsExtracted::decode(record.payload.clone()) else {
-            self.invalid_records += 1;
-            tracing::warn!(
-                position = record.position,
-                "skipping undecodable EventsExtracted"
-            );
-            return;
-        };
-        let Some(entry) = self.documents.get_mut(&extracted.doc_id) else {
-            self.invalid_records += 1;
-            tracing::warn!(position = record.position, doc_id = %extracted.doc_id, "events for an unknown document");
+            tracing::warn!(position, %doc_id, "events for an unknown document");
             return;
         };
         if entry.state == DocumentState::Extracted
             && entry.coder_version.as_deref().is_some_and(|current| {
-                compare_versions(&extracted.coder_version, current) != Ordering::Greater
+                compare_versions(&coder_version, current) != Ordering::Greater
             })
         {
             // Same or older coder: a redelivery or a late replay; the newest version wins.
@@ -154,42 +222,21 @@ impl ReadModel {
         }
         let old = std::mem::take(&mut entry.events);
         entry.state = DocumentState::Extracted;
-        entry.coder_version = Some(extracted.coder_version);
+        entry.coder_version = Some(coder_version);
         entry.failure = None;
-        let doc_id = extracted.doc_id;
-        for key in old {
-            self.remove_event(key);
+        for slot in old {
+            self.remove_event(slot);
         }
-        let mut keys = Vec::with_capacity(extracted.events.len());
-        for (ordinal, wire) in extracted.events.into_iter().enumerate() {
-            match Event::try_from(wire) {
-                Ok(event) => {
-                    let key = (record.position, ordinal as u32);
-                    self.insert_event(key, event);
-                    keys.push(key);
-                }
-                Err(error) => {
-                    self.invalid_records += 1;
-                    tracing::warn!(position = record.position, %error, "skipping invalid event");
-                }
-            }
-        }
-        if let Some(entry) = self.documents.get_mut(&doc_id) {
-            entry.events = keys;
-        }
-    }
-
-    fn apply_failed(&mut self, record: &Record) {
-        let Ok(failed) = events::ExtractionFailed::decode(record.payload.clone()) else {
+        for error in invalid {
             self.invalid_records += 1;
-            return;
-        };
-        if let Some(entry) = self.documents.get_mut(&failed.doc_id)
-            && entry.state != DocumentState::Extracted
-        {
-            entry.state = DocumentState::Failed;
-            entry.coder_version = Some(failed.coder_version);
-            entry.failure = Some(failed.reason);
+            tracing::warn!(position, %error, "skipping invalid event");
+        }
+        let slots = events
+            .into_iter()
+            .map(|(ordinal, event)| self.insert_event((position, ordinal), event))
+            .collect();
+        if let Some(entry) = self.documents.get_mut(&doc_id) {
+            entry.events = slots;
         }
     }
 
@@ -197,16 +244,11 @@ impl ReadModel {
     pub(crate) fn events_by_type(&self) -> BTreeMap<EventType, u64> {
         self.index.type_counts()
     }
-
-    /// The events at `keys` (skipping keys no longer current), in the order given.
-    pub(crate) fn events_at<'a, 'k>(
-        &'a self,
-        keys: &'k [EventKey],
-    ) -> impl DoubleEndedIterator<Item = (EventKey, &'a Event)> + use<'a, 'k> {
-        keys.iter()
-            .filter_map(|key| Some((*key, self.events.get(key)?)))
-    }
 }
+
+/// Records decoded per blocking task: large enough to amortise the hand-off, small enough
+/// that a live record is applied promptly (a batch holds only the records already read).
+const DECODE_BATCH: usize = 256;
 
 /// Applies the log to the read model, forever (until shutdown), starting from a snapshot
 /// when one is usable and writing new ones as it goes.
@@ -233,8 +275,19 @@ impl Projection {
         let mut writing: Option<JoinHandle<()>> = None;
         loop {
             let from = *self.applied.borrow();
-            let mut records = subscribe(self.log.clone(), from);
-            loop {
+            // Decode the next batch on a blocking thread while this one applies.
+            let mut batches = subscribe(self.log.clone(), from)
+                .ready_chunks(DECODE_BATCH)
+                .map(|batch| {
+                    tokio::task::spawn_blocking(move || {
+                        batch
+                            .into_iter()
+                            .map(|record| record.map(|r| Decoded::of(&r)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .buffered(2);
+            'batches: loop {
                 let next = tokio::select! {
                     _ = shutdown.cancelled() => {
                         if let Some(write) = writing.take() {
@@ -245,32 +298,40 @@ impl Projection {
                         }
                         return;
                     }
-                    next = records.next() => next,
+                    next = batches.next() => next,
                 };
-                match next {
-                    Some(Ok(record)) => {
-                        let position = record.position;
-                        self.model
-                            .write()
-                            .expect("read model lock poisoned")
-                            .apply(&record);
-                        self.applied.send_replace(position);
-                        last_id = Some(record.id);
-                        if position >= start_head {
-                            self.caught_up
-                                .send_if_modified(|ready| !std::mem::replace(ready, true));
-                        }
-                        let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
-                        if idle && position - last_snapshot >= self.snapshot_every {
-                            writing = self.snapshot(record.id);
-                            last_snapshot = position;
-                        }
-                    }
+                let batch = match next {
+                    Some(Ok(batch)) => batch,
                     Some(Err(error)) => {
-                        tracing::warn!(%error, "projection read failed; resubscribing");
+                        tracing::error!(%error, "decoding log records failed; resubscribing");
                         break;
                     }
                     None => return,
+                };
+                for decoded in batch {
+                    let decoded = match decoded {
+                        Ok(decoded) => decoded,
+                        Err(error) => {
+                            tracing::warn!(%error, "projection read failed; resubscribing");
+                            break 'batches;
+                        }
+                    };
+                    let (position, id) = (decoded.position, decoded.id);
+                    self.model
+                        .write()
+                        .expect("read model lock poisoned")
+                        .apply(decoded);
+                    self.applied.send_replace(position);
+                    last_id = Some(id);
+                    if position >= start_head {
+                        self.caught_up
+                            .send_if_modified(|ready| !std::mem::replace(ready, true));
+                    }
+                    let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
+                    if idle && position - last_snapshot >= self.snapshot_every {
+                        writing = self.snapshot(id);
+                        last_snapshot = position;
+                    }
                 }
             }
             tokio::select! {

@@ -15,8 +15,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filter::EventFilter;
 use crate::page::{self, Page};
-use crate::projection::{DocumentState, EventKey, Projection, ReadModel};
+use crate::projection::{DocumentState, Projection, ReadModel};
 use crate::snapshot::SnapshotStore;
+use crate::store::Slot;
 use crate::subscription::SubscribeItem;
 
 /// What an actor timeline asks for.
@@ -50,7 +51,8 @@ pub struct IncidentView {
 impl IncidentView {
     fn of(model: &ReadModel, incident: &crate::incidents::Incident) -> Self {
         let events: Vec<Event> = model
-            .events_at(&incident.events)
+            .events
+            .at(&incident.events)
             .map(|(_, e)| e.clone())
             .collect();
         let mut documents: Vec<&str> = events.iter().map(|e| e.doc_id.as_str()).collect();
@@ -215,35 +217,38 @@ impl QueryService {
         let after = page::after_key(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
         let model = self.read();
+        // Slots below `before` hold the events before the page token's key.
+        let before = after.map(|key| model.events.first_at_or_after(key));
         let mut events = Vec::with_capacity(page_size);
         let mut total = 0u64;
-        let mut last_key = None;
+        let mut last = None;
         let mut more = false;
         // When the indexes answer the filter exactly, the count is their length and only one
         // page of events is visited.
         let exact = crate::index::EventIndex::covers(&filter)
-            .then(|| model.index.candidates(&filter))
+            .then(|| model.index.candidates(&model.events, &filter))
             .flatten();
-        if let Some(keys) = &exact {
-            total = keys.len() as u64;
+        if let Some(slots) = &exact {
+            total = slots.len() as u64;
         }
-        let visit: Box<dyn Iterator<Item = (EventKey, &Event)>> = match &exact {
-            Some(keys) => {
-                let end = after.map_or(keys.len(), |after| keys.partition_point(|k| *k < after));
-                Box::new(model.events_at(&keys[..end]).rev())
+        let visit: Box<dyn Iterator<Item = (Slot, &Event)>> = match &exact {
+            Some(slots) => {
+                let end =
+                    before.map_or(slots.len(), |before| slots.partition_point(|s| *s < before));
+                Box::new(model.events.at(&slots[..end]).rev())
             }
             None => Box::new(matching(&model, &filter).rev()),
         };
-        for (key, event) in visit {
+        for (slot, event) in visit {
             if exact.is_none() {
                 total += 1;
             }
-            if after.is_some_and(|after| key >= after) {
+            if before.is_some_and(|before| slot >= before) {
                 continue;
             }
             if events.len() < page_size {
                 events.push(event.clone());
-                last_key = Some(key);
+                last = Some(slot);
             } else {
                 more = true;
                 if exact.is_some() {
@@ -252,9 +257,9 @@ impl QueryService {
             }
         }
         let next_page_token = more
-            .then_some(last_key)
+            .then_some(last)
             .flatten()
-            .map(|key| page::key_token(fingerprint, key));
+            .map(|slot| page::key_token(fingerprint, model.events.key(slot)));
         Ok(Page {
             items: events,
             next_page_token,
@@ -300,20 +305,21 @@ impl QueryService {
         min_position: u64,
     ) -> Result<BoxStream<'static, Exported>> {
         self.wait_for(min_position).await?;
-        let keys: Vec<EventKey> = {
+        let slots: Vec<Slot> = {
             let model = self.read();
-            matching(&model, &filter).map(|(key, _)| key).collect()
+            matching(&model, &filter).map(|(slot, _)| slot).collect()
         };
         let model = self.model.clone();
-        let chunks = keys
+        let chunks = slots
             .chunks(EXPORT_CHUNK)
-            .map(<[EventKey]>::to_vec)
+            .map(<[Slot]>::to_vec)
             .collect::<Vec<_>>();
         Ok(futures::stream::iter(chunks)
             .flat_map(move |chunk| {
                 let model = model.read().expect("read model lock poisoned");
                 let exported: Vec<Exported> = model
-                    .events_at(&chunk)
+                    .events
+                    .at(&chunk)
                     .map(|(_, event)| {
                         let document = model.documents.get(&event.doc_id).map(|d| &d.document);
                         Exported {
@@ -342,9 +348,9 @@ impl QueryService {
         self.wait_for(min_position).await?;
         let model = self.read();
         model
-            .event_keys
-            .get(event_id)
-            .and_then(|key| model.events.get(key))
+            .events
+            .by_id(event_id)
+            .and_then(|slot| model.events.get(slot))
             .cloned()
             .ok_or_else(|| Error::NotFound {
                 what: "event",
@@ -369,7 +375,7 @@ impl QueryService {
             events: entry
                 .events
                 .iter()
-                .filter_map(|k| model.events.get(k))
+                .filter_map(|slot| model.events.get(*slot))
                 .cloned()
                 .collect(),
             state: match entry.state {
@@ -543,7 +549,7 @@ const EXPORT_CHUNK: usize = 1_000;
 fn matching<'a>(
     model: &'a ReadModel,
     filter: &'a EventFilter,
-) -> Box<dyn DoubleEndedIterator<Item = (EventKey, &'a Event)> + 'a> {
+) -> Box<dyn DoubleEndedIterator<Item = (Slot, &'a Event)> + 'a> {
     let documents_with_text: Option<std::collections::HashSet<&str>> =
         filter.text.as_ref().map(|text| {
             model
@@ -553,19 +559,20 @@ fn matching<'a>(
                 .map(|(id, _)| id.as_str())
                 .collect()
         });
-    let keep = move |(_, event): &(EventKey, &Event)| {
+    let keep = move |(_, event): &(Slot, &Event)| {
         filter.matches_with(event, |doc_id| {
             documents_with_text
                 .as_ref()
                 .is_some_and(|docs| docs.contains(doc_id))
         })
     };
-    match model.index.candidates(filter) {
-        Some(keys) => Box::new(
-            keys.into_iter()
-                .filter_map(|key| Some((key, model.events.get(&key)?)))
+    match model.index.candidates(&model.events, filter) {
+        Some(slots) => Box::new(
+            slots
+                .into_iter()
+                .filter_map(|slot| Some((slot, model.events.get(slot)?)))
                 .filter(keep),
         ),
-        None => Box::new(model.events.iter().map(|(k, e)| (*k, e)).filter(keep)),
+        None => Box::new(model.events.iter().filter(keep)),
     }
 }

@@ -15,7 +15,8 @@ use statecraft_eventlog::{EventLog, RecordId};
 use statecraft_proto::pb::query::v1 as pb;
 use statecraft_types::{Document, Event};
 
-use crate::projection::{DocumentEntry, DocumentState, EventKey, ReadModel};
+use crate::projection::{DocumentEntry, DocumentState, ReadModel};
+use crate::store::EventKey;
 
 const MAGIC: &[u8; 8] = b"SCQSNAP1";
 const FORMAT: u32 = 1;
@@ -60,7 +61,10 @@ impl SnapshotStore {
                     entry
                         .events
                         .iter()
-                        .filter_map(|key| Some((key.1, model.events.get(key)?.clone().into())))
+                        .filter_map(|slot| {
+                            let event = model.events.get(*slot)?.clone().into();
+                            Some((model.events.key(*slot).1, event))
+                        })
                         .unzip();
                 pb::SnapshotDocument {
                     document: Some(entry.document.clone().into()),
@@ -71,7 +75,10 @@ impl SnapshotStore {
                     } as i32,
                     coder_version: entry.coder_version.clone().unwrap_or_default(),
                     failure_reason: entry.failure.clone().unwrap_or_default(),
-                    events_position: entry.events.first().map_or(0, |key| key.0),
+                    events_position: entry
+                        .events
+                        .first()
+                        .map_or(0, |slot| model.events.key(*slot).0),
                     ordinals,
                     events,
                 }
@@ -180,6 +187,7 @@ fn restore(snapshot: pb::Snapshot, incident_window_days: u32) -> Result<ReadMode
     model.unknown_records = snapshot.unknown_records;
     model.invalid_records = snapshot.invalid_records;
     let mut events: Vec<(EventKey, Event)> = Vec::new();
+    let mut document_keys: Vec<(String, Vec<EventKey>)> = Vec::new();
     for stored in snapshot.documents {
         let document = stored
             .document
@@ -208,21 +216,37 @@ fn restore(snapshot: pb::Snapshot, incident_window_days: u32) -> Result<ReadMode
                 Event::try_from(wire).map_err(|e| invalid(e.to_string()))?,
             ));
         }
+        let doc_id = document.doc_id.to_string();
         model.documents.insert(
-            document.doc_id.to_string(),
+            doc_id.clone(),
             DocumentEntry {
                 document,
                 state,
                 coder_version: (!stored.coder_version.is_empty()).then_some(stored.coder_version),
                 failure: (!stored.failure_reason.is_empty()).then_some(stored.failure_reason),
-                events: keys,
+                events: Vec::new(),
             },
         );
+        document_keys.push((doc_id, keys));
     }
-    // Insert in log order, as the projection did, so indexes append and incidents agree.
+    // Insert in log order, as the projection did, so slots, indexes and incidents agree.
     events.sort_unstable_by_key(|(key, _)| *key);
+    if events.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        return Err(invalid(
+            "two events share one log position and ordinal".into(),
+        ));
+    }
     for (key, event) in events {
         model.insert_event(key, event);
+    }
+    for (doc_id, keys) in document_keys {
+        let slots = keys
+            .into_iter()
+            .map(|key| model.events.first_at_or_after(key))
+            .collect();
+        if let Some(entry) = model.documents.get_mut(&doc_id) {
+            entry.events = slots;
+        }
     }
     Ok(model)
 }

@@ -10,7 +10,7 @@ use statecraft_eventlog::{EventLog, ExpectedVersion, FileLog, MemoryLog};
 use statecraft_query::{Config, Error, EventFilter, QueryService, SubscribeItem};
 use statecraft_runtime::CancellationToken;
 use statecraft_testkit::synthetic::{Rng, document};
-use statecraft_types::{EventDate, EventType};
+use statecraft_types::{Event, EventDate, EventType};
 
 async fn fill(log: &dyn EventLog, docs: u64, first: u64) -> u64 {
     let mut rng = Rng::new(first + 7);
@@ -82,6 +82,15 @@ async fn indexed_search_finds_exactly_what_a_full_scan_finds() {
             text: Some("report 17.".into()),
             ..Default::default()
         },
+        EventFilter {
+            date_from: Some("2021-02-03".parse::<EventDate>().unwrap()),
+            ..Default::default()
+        },
+        EventFilter {
+            types: vec![EventType::Expel],
+            date_to: Some("2017-07".parse::<EventDate>().unwrap()),
+            ..Default::default()
+        },
     ];
     for filter in filters {
         let expected = everything.iter().filter(|e| filter.matches(e)).count();
@@ -92,6 +101,15 @@ async fn indexed_search_finds_exactly_what_a_full_scan_finds() {
         let page = service.search(filter.clone(), 1_000, "", 0).await.unwrap();
         assert_eq!(page.total as usize, expected, "{filter:?}");
         assert_eq!(page.items.len(), expected.min(1_000));
+        let newest_first: Vec<&Event> = everything
+            .iter()
+            .rev()
+            .filter(|e| filter.matches(e))
+            .collect();
+        assert!(
+            page.items.iter().eq(newest_first.into_iter().take(1_000)),
+            "{filter:?}: same events, newest first"
+        );
         let exported = service
             .export(filter.clone(), 0)
             .await

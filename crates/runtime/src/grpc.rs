@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use statecraft_proto::pb;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::body::Body;
 use tonic::server::NamedService;
 use tonic::service::Routes;
+use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -122,7 +122,11 @@ impl GrpcServer {
             .layer(tower_http::trace::TraceLayer::new_for_grpc())
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
             .add_routes(self.routes)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stop)
+            .serve_with_incoming_shutdown(
+                // Small responses must not wait for Nagle's algorithm (40 ms stalls).
+                TcpIncoming::from(listener).with_nodelay(Some(true)),
+                stop,
+            )
             .await?;
         tracing::info!(service = self.health.service, "gRPC server stopped");
         Ok(())
