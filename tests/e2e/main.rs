@@ -2,6 +2,7 @@
 
 mod analysis;
 mod bad_input;
+mod operations;
 mod read_models;
 
 use std::collections::BTreeSet;
@@ -472,7 +473,7 @@ async fn every_server_lists_its_services_through_reflection_and_reports_health()
             "{names:?}"
         );
         assert!(
-            statecraft_cli::cluster::health_status(&addr.to_string())
+            statecraft_cli::cluster::health_status(&addr.to_string(), &Default::default())
                 .await
                 .unwrap()
         );

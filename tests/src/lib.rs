@@ -8,8 +8,8 @@ use statecraft_cli::{Cluster, ClusterConfig};
 use statecraft_eventlog::{EventLog, MemoryLog};
 use statecraft_proto::pb::ingest::v1 as ingest_pb;
 use statecraft_proto::pb::query::v1 as query_pb;
-use statecraft_proto::{ExtractionClient, IngestClient, QueryClient};
-use statecraft_testkit::{channel, ephemeral_listener};
+use statecraft_proto::{ClientOptions, ExtractionClient, IngestClient, QueryClient};
+use statecraft_testkit::ephemeral_listener;
 
 /// A running in-process cluster with clients.
 pub struct TestCluster {
@@ -31,6 +31,15 @@ impl TestCluster {
 
     /// Starts a cluster with the given configuration and log.
     pub async fn start_with(config: ClusterConfig, log: Arc<dyn EventLog>) -> anyhow::Result<Self> {
+        Self::start_with_client(config, log, &ClientOptions::default()).await
+    }
+
+    /// Starts a cluster whose clients connect with `options` (TLS trust, token).
+    pub async fn start_with_client(
+        config: ClusterConfig,
+        log: Arc<dyn EventLog>,
+        options: &ClientOptions,
+    ) -> anyhow::Result<Self> {
         let (ingest_listener, _) = ephemeral_listener().await?;
         let (extraction_listener, _) = ephemeral_listener().await?;
         let (query_listener, _) = ephemeral_listener().await?;
@@ -40,12 +49,15 @@ impl TestCluster {
             [ingest_listener, extraction_listener, query_listener],
         )?;
         cluster.wait_serving(Duration::from_secs(10)).await?;
+        let connect = |addr: std::net::SocketAddr| async move {
+            statecraft_proto::connect(&addr.to_string(), options).await
+        };
         Ok(Self {
-            ingest: statecraft_proto::ingest_client(channel(cluster.ingest_addr).await?),
+            ingest: statecraft_proto::ingest_client(connect(cluster.ingest_addr).await?),
             extraction: statecraft_proto::extraction_client(
-                channel(cluster.extraction_addr).await?,
+                connect(cluster.extraction_addr).await?,
             ),
-            query: statecraft_proto::query_client(channel(cluster.query_addr).await?),
+            query: statecraft_proto::query_client(connect(cluster.query_addr).await?),
             cluster,
         })
     }

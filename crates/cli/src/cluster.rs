@@ -43,8 +43,12 @@ pub struct Cluster {
     pub extraction_addr: SocketAddr,
     /// Where query listens.
     pub query_addr: SocketAddr,
+    /// Where the metrics endpoints listen (none unless a `server.metrics_listen` is set).
+    pub metrics_addrs: Vec<SocketAddr>,
     /// The shared log.
     pub log: Arc<dyn EventLog>,
+    /// Per service, what a client needs to trust its TLS certificate (for health checks).
+    trust: [statecraft_proto::ClientOptions; 3],
     shutdown: CancellationToken,
     nodes: Vec<(
         &'static str,
@@ -63,7 +67,33 @@ impl Cluster {
         let ingest = bind(config.ingest.listen, "ingest").await?;
         let extraction = bind(config.extraction.listen, "extraction").await?;
         let query = bind(config.query.listen, "query").await?;
-        Self::start_on(config, log, [ingest, extraction, query])
+        // One process, one registry: each configured endpoint shows every service's metrics.
+        let mut metrics_addrs: Vec<SocketAddr> = [
+            &config.ingest.server,
+            &config.extraction.server,
+            &config.query.server,
+        ]
+        .into_iter()
+        .filter_map(|server| server.metrics_listen)
+        .collect();
+        metrics_addrs.sort_unstable();
+        metrics_addrs.dedup();
+        let mut metrics = Vec::new();
+        for addr in metrics_addrs {
+            metrics.push(bind(addr, "metrics").await?);
+        }
+        let mut cluster = Self::start_on(config, log, [ingest, extraction, query])?;
+        for listener in metrics {
+            cluster.metrics_addrs.push(listener.local_addr()?);
+            let shutdown = cluster.shutdown.child_token();
+            cluster.nodes.push((
+                "metrics",
+                tokio::spawn(async move {
+                    Ok(statecraft_runtime::metrics::serve(listener, shutdown).await?)
+                }),
+            ));
+        }
+        Ok(cluster)
     }
 
     /// Starts the three services on listeners the caller already bound.
@@ -73,6 +103,11 @@ impl Cluster {
         listeners: [TcpListener; 3],
     ) -> anyhow::Result<Self> {
         let [ingest, extraction, query] = listeners;
+        let trust = [
+            trusting(&config.ingest.server)?,
+            trusting(&config.extraction.server)?,
+            trusting(&config.query.server)?,
+        ];
         let shutdown = CancellationToken::new();
         let ingest_addr = ingest.local_addr()?;
         let extraction_addr = extraction.local_addr()?;
@@ -110,7 +145,9 @@ impl Cluster {
             ingest_addr,
             extraction_addr,
             query_addr,
+            metrics_addrs: Vec::new(),
             log,
+            trust,
             shutdown,
             nodes,
         })
@@ -119,9 +156,10 @@ impl Cluster {
     /// Waits until all three report SERVING through `grpc.health.v1`.
     pub async fn wait_serving(&self, timeout: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
-        for addr in [self.ingest_addr, self.extraction_addr, self.query_addr] {
+        let addrs = [self.ingest_addr, self.extraction_addr, self.query_addr];
+        for (addr, trust) in addrs.into_iter().zip(&self.trust) {
             loop {
-                if health_status(&addr.to_string())
+                if health_status(&addr.to_string(), trust)
                     .await
                     .is_ok_and(|serving| serving)
                 {
@@ -165,10 +203,35 @@ impl Cluster {
     }
 }
 
-/// Asks `grpc.health.v1` at `addr` for the overall status; `Ok(true)` when SERVING.
-pub async fn health_status(addr: &str) -> anyhow::Result<bool> {
-    let channel = statecraft_proto::connect_channel(addr).await?;
-    let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+/// Client options that trust a server's own certificate (self-signed, as `statecraft
+/// dev-cert` makes), so that the process can check its own services' health.
+fn trusting(
+    server: &statecraft_runtime::security::ServerConfig,
+) -> anyhow::Result<statecraft_proto::ClientOptions> {
+    let ca_pem = match server
+        .tls_cert
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        Some(path) => {
+            Some(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?)
+        }
+        None => None,
+    };
+    Ok(statecraft_proto::ClientOptions {
+        ca_pem,
+        ..Default::default()
+    })
+}
+
+/// Asks `grpc.health.v1` at `addr` for the overall status; `Ok(true)` when SERVING. Health
+/// needs no token, but a TLS server needs `options` to trust it.
+pub async fn health_status(
+    addr: &str,
+    options: &statecraft_proto::ClientOptions,
+) -> anyhow::Result<bool> {
+    let connection = statecraft_proto::connect(addr, options).await?;
+    let mut client = tonic_health::pb::health_client::HealthClient::new(connection.channel());
     let response = client
         .check(tonic_health::pb::HealthCheckRequest {
             service: String::new(),

@@ -37,8 +37,41 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "statecraft", version, propagate_version = true)]
 struct Cli {
+    #[command(flatten)]
+    client: ClientArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How commands reach servers that run with TLS or a token (`[server]` in their config).
+#[derive(Args)]
+struct ClientArgs {
+    /// Bearer token to send to servers that require one.
+    #[arg(long, global = true, env = "STATECRAFT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// PEM certificate to trust (the servers' CA, or their self-signed certificate); commands
+    /// connect with TLS when it is set.
+    #[arg(long, global = true, env = "STATECRAFT_TLS_CA", value_name = "PEM")]
+    tls_ca: Option<PathBuf>,
+    /// Name the servers' certificate carries, when it differs from the address's host.
+    #[arg(long, global = true, env = "STATECRAFT_TLS_DOMAIN")]
+    tls_domain: Option<String>,
+}
+
+impl ClientArgs {
+    fn options(self) -> anyhow::Result<statecraft_proto::ClientOptions> {
+        let ca_pem = match self.tls_ca.filter(|p| !p.as_os_str().is_empty()) {
+            Some(path) => Some(std::fs::read(&path).map_err(|e| {
+                anyhow::anyhow!("cannot read the TLS certificate {}: {e}", path.display())
+            })?),
+            None => None,
+        };
+        Ok(statecraft_proto::ClientOptions {
+            ca_pem,
+            tls_domain: self.tls_domain,
+            token: self.token,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -79,6 +112,19 @@ enum Command {
     Extract(ExtractArgs),
     /// Score the coder against a gold JSONL file and print precision, recall and F1.
     Eval(EvalArgs),
+    /// Write a self-signed TLS certificate and key for the services (development and tests).
+    DevCert(DevCertArgs),
+}
+
+#[derive(Args)]
+struct DevCertArgs {
+    /// Directory to write cert.pem and key.pem into.
+    #[arg(long, default_value = "certs")]
+    out: PathBuf,
+    /// Extra host names or IP addresses the certificate must carry (besides localhost,
+    /// 127.0.0.1, ::1, ingest, extraction and query).
+    #[arg(long = "name")]
+    names: Vec<String>,
 }
 
 #[derive(Args)]
@@ -355,10 +401,19 @@ mod exit {
     pub(crate) const PARTIAL: i32 = 2;
     /// A server answered but is not serving.
     pub(crate) const NOT_SERVING: i32 = 3;
+    /// The command line or a file it names is unusable (sysexits EX_USAGE).
+    pub(crate) const USAGE: i32 = 64;
 }
 
 fn main() {
     let cli = Cli::parse();
+    match cli.client.options() {
+        Ok(options) => commands::set_client_options(options),
+        Err(error) => {
+            eprintln!("statecraft: {error:#}");
+            std::process::exit(exit::USAGE);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -450,6 +505,7 @@ fn main() {
                 .await
             }
             Command::Eval(args) => commands::eval(&args.gold, args.json, args.verbose),
+            Command::DevCert(args) => commands::dev_cert(&args.out, &args.names),
         }
     });
     let code = match outcome {

@@ -472,10 +472,16 @@ impl Writer {
         let durable = if buffer.is_empty() {
             Ok(())
         } else {
-            self.active
+            let started = std::time::Instant::now();
+            let written = self
+                .active
                 .write_all(&buffer)
                 .and_then(|()| self.active.sync_data())
-                .map_err(|e| format!("failed to write {}: {e}", self.active_path.display()))
+                .map_err(|e| format!("failed to write {}: {e}", self.active_path.display()));
+            metrics::histogram!("statecraft_log_fsync_seconds")
+                .record(started.elapsed().as_secs_f64());
+            metrics::counter!("statecraft_log_commits_total").increment(1);
+            written
         };
         match durable {
             Ok(()) => {
@@ -598,9 +604,8 @@ async fn read_after(inner: &Inner, after: Position, max: usize) -> Result<Vec<Re
     inner.read_blocking(range)
 }
 
-#[async_trait]
-impl EventLog for FileLog {
-    async fn append(
+impl FileLog {
+    async fn append_records(
         &self,
         stream: &str,
         expected: ExpectedVersion,
@@ -614,6 +619,18 @@ impl EventLog for FileLog {
             reply,
         })?;
         response.await.map_err(|_| Error::Closed)?
+    }
+}
+
+#[async_trait]
+impl EventLog for FileLog {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        records: Vec<NewRecord>,
+    ) -> Result<Appended> {
+        crate::metered_append("file", self.append_records(stream, expected, records)).await
     }
 
     async fn read(&self, after: Position, max: usize) -> Result<Vec<Record>> {

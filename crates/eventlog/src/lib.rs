@@ -67,6 +67,26 @@ pub fn open_local(url: &str) -> Result<Arc<dyn EventLog>> {
 /// An append-only, totally ordered log of records grouped into streams.
 ///
 /// Positions are gap-free and start at 1; position 0 means "before the first record".
+/// Runs an append, counting and timing it for the metrics endpoint:
+/// `statecraft_log_appends_total{backend, outcome}`, `statecraft_log_append_seconds{backend}`.
+pub(crate) async fn metered_append(
+    backend: &'static str,
+    append: impl std::future::Future<Output = Result<Appended>>,
+) -> Result<Appended> {
+    let started = std::time::Instant::now();
+    let result = append.await;
+    let outcome = match &result {
+        Ok(appended) if appended.deduplicated => "deduplicated",
+        Ok(_) => "appended",
+        Err(_) => "failed",
+    };
+    metrics::counter!("statecraft_log_appends_total", "backend" => backend, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("statecraft_log_append_seconds", "backend" => backend)
+        .record(started.elapsed().as_secs_f64());
+    result
+}
+
 /// Only durable records are visible to readers.
 #[async_trait]
 pub trait EventLog: Send + Sync + 'static {

@@ -74,9 +74,8 @@ impl RecordSource for Inner {
     }
 }
 
-#[async_trait]
-impl EventLog for MemoryLog {
-    async fn append(
+impl MemoryLog {
+    async fn append_records(
         &self,
         stream: &str,
         expected: ExpectedVersion,
@@ -118,6 +117,18 @@ impl EventLog for MemoryLog {
             stream_version,
             deduplicated: false,
         })
+    }
+}
+
+#[async_trait]
+impl EventLog for MemoryLog {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        records: Vec<NewRecord>,
+    ) -> Result<Appended> {
+        crate::metered_append("memory", self.append_records(stream, expected, records)).await
     }
 
     async fn read(&self, after: Position, max: usize) -> Result<Vec<Record>> {

@@ -327,9 +327,8 @@ fn to_record(sequence: u64, headers: &HeaderMap, payload: Bytes) -> Record {
     }
 }
 
-#[async_trait]
-impl EventLog for NatsLog {
-    async fn append(
+impl NatsLog {
+    async fn append_records(
         &self,
         stream: &str,
         expected: ExpectedVersion,
@@ -417,6 +416,18 @@ impl EventLog for NatsLog {
             op: "append",
             reason: "too much contention on one stream".into(),
         })
+    }
+}
+
+#[async_trait]
+impl EventLog for NatsLog {
+    async fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        records: Vec<NewRecord>,
+    ) -> Result<Appended> {
+        crate::metered_append("nats", self.append_records(stream, expected, records)).await
     }
 
     async fn read(&self, after: Position, max: usize) -> Result<Vec<Record>> {

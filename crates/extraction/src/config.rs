@@ -23,6 +23,8 @@ pub struct Config {
     pub max_deliver: u32,
     /// Largest text `Extract` accepts, in bytes.
     pub max_extract_bytes: usize,
+    /// How the gRPC server is exposed: TLS, bearer token, deadline cap, metrics endpoint.
+    pub server: statecraft_runtime::security::ServerConfig,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             ack_wait_secs: 30,
             max_deliver: 5,
             max_extract_bytes: 1024 * 1024,
+            server: statecraft_runtime::security::ServerConfig::default(),
         }
     }
 }
@@ -60,5 +63,9 @@ impl statecraft_runtime::process::ServiceConfig for Config {
 
     fn log_url(&self) -> &str {
         &self.log
+    }
+
+    fn server(&self) -> &statecraft_runtime::security::ServerConfig {
+        &self.server
     }
 }

@@ -25,6 +25,23 @@ use tokio::net::TcpListener;
 
 /// Runs the extraction workers and serves the extraction API on `listener` until `shutdown`
 /// is cancelled; then stops fetching, finishes the documents in hand and returns.
+/// Publishes the consumer group's lag (records not yet finished) as a gauge every few
+/// seconds.
+async fn report_lag(service: Arc<ExtractionService>, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        if let Ok((status, _)) = service.status().await {
+            metrics::gauge!("statecraft_extraction_consumer_lag_records")
+                .set(status.head.saturating_sub(status.cursor) as f64);
+            metrics::gauge!("statecraft_extraction_in_flight").set(status.in_flight as f64);
+        }
+    }
+}
+
 pub async fn serve(
     config: Config,
     log: Arc<dyn EventLog>,
@@ -32,7 +49,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
     let service = Arc::new(ExtractionService::new(config.clone(), log.clone()));
-    let server = GrpcServer::new(grpc::server(service.clone(), &config))?;
+    let server = GrpcServer::new(grpc::server(service.clone(), &config), &config.server)?;
     let workers = TaskTracker::new();
     let worker_shutdown = shutdown.child_token();
     let mut started = 0;
@@ -45,6 +62,9 @@ pub async fn serve(
             }
             Err(error) => tracing::error!(%error, worker_index, "failed to join extraction group"),
         }
+    }
+    if started > 0 {
+        workers.spawn(report_lag(service.clone(), worker_shutdown.clone()));
     }
     workers.close();
     if started > 0 {

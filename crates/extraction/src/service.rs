@@ -11,6 +11,7 @@ use statecraft_coder::{CODER_VERSION, Coded, Coder};
 use statecraft_eventlog::{EventLog, ExpectedVersion, GroupStatus, NewRecord, Record, RecordId};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
+use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
 use statecraft_types::{DocId, normalize_text};
 use tokio::sync::OnceCell;
 
@@ -269,8 +270,12 @@ pub(crate) fn causal_metadata(cause: &Record, doc_id: &str) -> Vec<(String, Stri
         ("correlation-id".to_owned(), doc_id.to_owned()),
         ("causation-id".to_owned(), cause.id.to_string()),
     ];
-    if let Some(traceparent) = cause.metadata_value("traceparent") {
-        metadata.push(("traceparent".to_owned(), traceparent.to_owned()));
+    let trace = cause
+        .metadata_value(TRACEPARENT)
+        .and_then(|t| t.parse::<TraceParent>().ok());
+    if let Some(trace) = trace {
+        // The same trace, one hop further.
+        metadata.push((TRACEPARENT.to_owned(), trace.child().to_string()));
     }
     metadata
 }

@@ -9,6 +9,8 @@ use statecraft_eventlog::{Consumer, Delivery, ExpectedVersion, NewRecord, Record
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::CancellationToken;
+use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
+use tracing::Instrument;
 
 use crate::error::Result;
 use crate::service::{ExtractionService, VERSION, causal_metadata};
@@ -69,8 +71,24 @@ impl Worker {
 
     async fn handle(&self, delivery: Delivery) {
         let position = delivery.record.position;
+        // Log lines of this delivery carry the document's trace id.
+        let trace_id = delivery
+            .record
+            .metadata_value(TRACEPARENT)
+            .and_then(|t| t.parse::<TraceParent>().ok())
+            .map(|t| t.trace_id_hex())
+            .unwrap_or_default();
+        let span = tracing::info_span!("extract", position, %trace_id);
+        self.settle(delivery).instrument(span).await;
+    }
+
+    async fn settle(&self, delivery: Delivery) {
+        let position = delivery.record.position;
         let max_deliver = self.service.config.max_deliver.max(1);
+        let started = std::time::Instant::now();
         let outcome = self.process(&delivery).await;
+        metrics::histogram!("statecraft_extraction_seconds")
+            .record(started.elapsed().as_secs_f64());
         let result = match outcome {
             Ok(()) => self.consumer.ack(position).await,
             Err(Failure::LogUnavailable(reason)) => {
@@ -119,6 +137,7 @@ impl Worker {
             .append(&delivery.record.stream, ExpectedVersion::Any, vec![record])
             .await?;
         self.service.record_failed();
+        metrics::counter!("statecraft_coder_failed_documents_total").increment(1);
         self.consumer.ack(delivery.record.position).await
     }
 
@@ -143,6 +162,9 @@ impl Worker {
             Ok(appended) => {
                 if !appended.deduplicated {
                     self.service.record_processed(event_count);
+                    metrics::counter!("statecraft_coder_documents_total").increment(1);
+                    metrics::counter!("statecraft_coder_events_total")
+                        .increment(event_count as u64);
                 }
                 tracing::debug!(%doc_id, events = event_count, position = appended.first_position, "document extracted");
                 Ok(())

@@ -14,6 +14,8 @@ pub struct Config {
     pub max_document_bytes: usize,
     /// Most documents accepted in one `SubmitDocuments` stream.
     pub max_documents_per_stream: usize,
+    /// How the gRPC server is exposed: TLS, bearer token, deadline cap, metrics endpoint.
+    pub server: statecraft_runtime::security::ServerConfig,
 }
 
 impl Default for Config {
@@ -23,6 +25,7 @@ impl Default for Config {
             log: "file:data/log".into(),
             max_document_bytes: 1024 * 1024,
             max_documents_per_stream: 100_000,
+            server: statecraft_runtime::security::ServerConfig::default(),
         }
     }
 }
@@ -45,5 +48,9 @@ impl statecraft_runtime::process::ServiceConfig for Config {
 
     fn log_url(&self) -> &str {
         &self.log
+    }
+
+    fn server(&self) -> &statecraft_runtime::security::ServerConfig {
+        &self.server
     }
 }

@@ -6,6 +6,7 @@ use statecraft_proto::pb::ingest::v1 as pb;
 use statecraft_proto::pb::ingest::v1::ingest_service_server::{
     IngestService as IngestApi, IngestServiceServer,
 };
+use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -53,12 +54,14 @@ fn submission(
     })
 }
 
+/// The caller's trace continued (a new span of the same trace), or a new trace when the
+/// caller sent none or an invalid one: every document's records carry one.
 fn traceparent<T>(request: &Request<T>) -> Option<String> {
-    request
+    let header = request
         .metadata()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+        .get(TRACEPARENT)
+        .and_then(|v| v.to_str().ok());
+    Some(TraceParent::continue_or_start(header).to_string())
 }
 
 fn response(submitted: Submitted) -> pb::SubmitDocumentResponse {

@@ -30,7 +30,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
     let service = Arc::new(IngestService::new(config.clone(), log));
-    let server = GrpcServer::new(grpc::server(service, &config))?;
+    let server = GrpcServer::new(grpc::server(service, &config), &config.server)?;
     server.health().serving().await;
     server.serve(listener, shutdown).await
 }

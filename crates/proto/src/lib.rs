@@ -64,7 +64,8 @@ pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 mod clients;
 #[cfg(feature = "client")]
 pub use clients::{
-    ExtractionClient, IngestClient, QueryClient, connect_channel, extraction_client, ingest_client,
+    AuthChannel, BearerToken, ClientOptions, ConnectError, Connection, ExtractionClient,
+    IngestClient, QueryClient, connect, connect_channel, extraction_client, ingest_client,
     query_client,
 };
 

@@ -29,6 +29,8 @@ pub struct Config {
     pub subscribe_buffer: usize,
     /// A subscriber whose buffer stays full this long is cut off, in seconds.
     pub slow_subscriber_secs: u64,
+    /// How the gRPC server is exposed: TLS, bearer token, deadline cap, metrics endpoint.
+    pub server: statecraft_runtime::security::ServerConfig,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             heartbeat_secs: 15,
             subscribe_buffer: 256,
             slow_subscriber_secs: 30,
+            server: statecraft_runtime::security::ServerConfig::default(),
         }
     }
 }
@@ -68,5 +71,9 @@ impl statecraft_runtime::process::ServiceConfig for Config {
 
     fn log_url(&self) -> &str {
         &self.log
+    }
+
+    fn server(&self) -> &statecraft_runtime::security::ServerConfig {
+        &self.server
     }
 }

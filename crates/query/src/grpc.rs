@@ -102,15 +102,21 @@ impl QueryApi for Api {
             .subscribe(filter, request.after_position)
             .map(|item| {
                 item.map(|item| match item {
-                    SubscribeItem::Event { position, event } => pb::SubscribeResponse {
+                    SubscribeItem::Event {
+                        position,
+                        event,
+                        traceparent,
+                    } => pb::SubscribeResponse {
                         position,
                         event: Some((*event).into()),
                         heartbeat: false,
+                        traceparent,
                     },
                     SubscribeItem::Heartbeat { position } => pb::SubscribeResponse {
                         position,
                         event: None,
                         heartbeat: true,
+                        traceparent: String::new(),
                     },
                 })
                 .map_err(Status::from)

@@ -308,6 +308,7 @@ impl Projection {
                     }
                     None => return,
                 };
+                let applied_before = *self.applied.borrow();
                 for decoded in batch {
                     let decoded = match decoded {
                         Ok(decoded) => decoded,
@@ -332,6 +333,11 @@ impl Projection {
                         writing = self.snapshot(id);
                         last_snapshot = position;
                     }
+                }
+                let applied = *self.applied.borrow();
+                if applied != applied_before {
+                    metrics::gauge!("statecraft_projection_position").set(applied as f64);
+                    metrics::gauge!("statecraft_log_head").set(self.log.head() as f64);
                 }
             }
             tokio::select! {

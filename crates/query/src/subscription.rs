@@ -31,6 +31,8 @@ pub enum SubscribeItem {
         position: u64,
         /// The event.
         event: Box<Event>,
+        /// W3C trace context of the record (empty when it carried none).
+        traceparent: String,
     },
     /// Nothing matched for a while; every record up to `position` was examined.
     Heartbeat {
@@ -134,10 +136,14 @@ impl Producer {
                 Some(Ok(record)) => record,
             };
             examined = record.position;
+            let traceparent = record
+                .metadata_value(statecraft_runtime::trace::TRACEPARENT)
+                .unwrap_or_default();
             for event in self.matching(&record) {
                 let item = Ok(SubscribeItem::Event {
                     position: record.position,
                     event: Box::new(event),
+                    traceparent: traceparent.to_owned(),
                 });
                 match sender.send_timeout(item, self.patience).await {
                     Ok(()) => heartbeat.reset(),

@@ -1,6 +1,8 @@
 //! gRPC server bootstrap: every statecraft server carries `grpc.health.v1`, server reflection
-//! (v1 and v1alpha, for grpcurl and grpcui) and a tracing layer, and shuts down in order:
-//! health NOT_SERVING, stop accepting, drain in-flight calls.
+//! (v1 and v1alpha, for grpcurl and grpcui), a tracing layer and RPC metrics; the service
+//! itself sits behind the bearer-token check (health and reflection stay open for probes),
+//! the server speaks TLS when configured, and it shuts down in order: health NOT_SERVING,
+//! stop accepting, drain in-flight calls.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -11,8 +13,12 @@ use tokio_util::sync::CancellationToken;
 use tonic::body::Body;
 use tonic::server::NamedService;
 use tonic::service::Routes;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
+
+use crate::metrics::RpcMetricsLayer;
+use crate::security::{RequireToken, ServerConfig};
 use tonic_health::server::HealthReporter;
 
 /// Errors starting or running a server.
@@ -24,6 +30,12 @@ pub enum ServeError {
     /// The transport failed.
     #[error("gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// A listener failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The `[server]` configuration cannot be used.
+    #[error(transparent)]
+    Security(#[from] crate::security::SecurityError),
 }
 
 /// Marks a service SERVING or NOT_SERVING in `grpc.health.v1`, both under its own name and
@@ -60,11 +72,13 @@ impl Health {
 pub struct GrpcServer {
     routes: Routes,
     health: Health,
+    config: ServerConfig,
 }
 
 impl GrpcServer {
-    /// Wraps `service` with health (starting NOT_SERVING) and reflection.
-    pub fn new<S>(service: S) -> Result<Self, ServeError>
+    /// Wraps `service` with health (starting NOT_SERVING), reflection and the bearer-token
+    /// check of `config`.
+    pub fn new<S>(service: S, config: &ServerConfig) -> Result<Self, ServeError>
     where
         S: tower_service::Service<
                 http::Request<Body>,
@@ -89,13 +103,17 @@ impl GrpcServer {
         let routes = Routes::new(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
-            .add_service(service);
+            .add_service(InterceptedService::new(
+                service,
+                RequireToken::new(config.token()),
+            ));
         Ok(Self {
             routes,
             health: Health {
                 reporter,
                 service: S::NAME,
             },
+            config: config.clone(),
         })
     }
 
@@ -113,13 +131,26 @@ impl GrpcServer {
     ) -> Result<(), ServeError> {
         let health = self.health.clone();
         let local = listener.local_addr().ok();
-        tracing::info!(service = health.service, addr = ?local, "gRPC server listening");
+        let tls = self.config.tls()?;
+        tracing::info!(
+            service = health.service,
+            addr = ?local,
+            tls = tls.is_some(),
+            auth = self.config.token().is_some(),
+            "gRPC server listening"
+        );
         let stop = async move {
             shutdown.cancelled().await;
             health.not_serving().await;
         };
-        tonic::transport::Server::builder()
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = tls {
+            builder = builder.tls_config(tls)?;
+        }
+        builder
+            .timeout(self.config.max_request())
             .layer(tower_http::trace::TraceLayer::new_for_grpc())
+            .layer(RpcMetricsLayer)
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
             .add_routes(self.routes)
             .serve_with_incoming_shutdown(

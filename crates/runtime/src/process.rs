@@ -1,6 +1,6 @@
 //! The life of a service process: parse the common flags, load the layered configuration
-//! (exit 64 on error), init telemetry, bind the listener, serve until SIGTERM/SIGINT, then
-//! close the event log last.
+//! (exit 64 on error), init telemetry, bind the listener (and the metrics endpoint when
+//! configured), serve until SIGTERM/SIGINT, then close the event log last.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,6 +38,8 @@ pub trait ServiceConfig: Serialize + DeserializeOwned + Default + Clone {
     fn listen(&self) -> SocketAddr;
     /// The event-log URL.
     fn log_url(&self) -> &str;
+    /// How the server is exposed (TLS, token, metrics).
+    fn server(&self) -> &crate::security::ServerConfig;
 }
 
 /// Runs a service binary. `section` names the config section (`STATECRAFT_<SECTION>__*`);
@@ -91,7 +93,20 @@ where
     let log = open_log(config.log_url()).await?;
     let listener = TcpListener::bind(config.listen()).await?;
     let shutdown = crate::shutdown::on_signal();
+    let metrics = match config.server().metrics_listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await?;
+            Some(tokio::spawn(crate::metrics::serve(
+                listener,
+                shutdown.clone(),
+            )))
+        }
+        None => None,
+    };
     serve(config, log.clone(), listener, shutdown).await?;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     close_log(log).await?;
     tracing::info!(service = name, "stopped cleanly");
     Ok(())

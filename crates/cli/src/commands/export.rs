@@ -47,8 +47,7 @@ pub(crate) async fn export(
 
 /// Asks an extraction replica to re-extract documents with its coder version.
 pub(crate) async fn reprocess(addr: &str, doc_ids: Vec<String>, all: bool) -> anyhow::Result<i32> {
-    let mut client =
-        statecraft_proto::extraction_client(statecraft_proto::connect_channel(addr).await?);
+    let mut client = statecraft_proto::extraction_client(super::connect(addr, "extraction").await?);
     let done = client
         .reprocess(extraction_pb::ReprocessRequest { doc_ids, all })
         .await?
