@@ -4,8 +4,9 @@
 # CLI, kill an extraction replica while work is in flight, then check that every document was
 # extracted exactly once, that both query replicas answer identically, and that a duplicate
 # submission is reported. Then the same with a 3-node NATS cluster and a node killed during
-# ingest (E2E_CLUSTER=0 skips it; E2E_SINGLE=0 skips the single-node phase). Always tears down
-# (down -v). Bounded: fails when the phases take more than E2E_TIMEOUT s after the build.
+# ingest (E2E_CLUSTER=0 skips it; E2E_SINGLE=0 skips the single-node phase). Last, the same
+# deployment switched to TLS and a bearer token by deploy/secure.env alone, with its metrics
+# scraped (E2E_SECURE=0 skips it). Always tears down (down -v). Bounded: fails when the phases take more than E2E_TIMEOUT s after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,16 +62,20 @@ for n in range(count):
         f.write(text)
 PY
 addr() { compose port --index="$2" "$1" "$3" | tail -1; }
+wait_healthy() {
+  local id
+  for id in $(compose ps -q); do
+    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
+      deadline "waiting for container $id to become healthy"
+      sleep 1
+    done
+  done
+}
 
 if [ "${E2E_SINGLE:-1}" = 1 ]; then
 log "starting nats, ingest, 3 extraction and 2 query replicas (${COMPOSE[*]})"
 compose up -d --scale extraction=3 --scale query=2 >/dev/null
-for id in $(compose ps -q); do
-  until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
-    deadline "waiting for container $id to become healthy"
-    sleep 1
-  done
-done
+wait_healthy
 INGEST=$(addr ingest 1 50051)
 NATS=$(addr nats 1 4222)
 QUERY1=$(addr query 1 50053)
@@ -129,12 +134,7 @@ if [ "${E2E_CLUSTER:-1}" = 1 ]; then
   export STATECRAFT_LOG_URL='nats://nats:4222,nats://nats-2:4222,nats://nats-3:4222?replicas=3'
   compose() { "${COMPOSE[@]}" -f deploy/compose.yaml -f deploy/compose.cluster.yaml "$@"; }
   compose up -d --scale extraction=2 >/dev/null
-  for id in $(compose ps -q); do
-    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]; do
-      deadline "waiting for cluster container $id to become healthy"
-      sleep 1
-    done
-  done
+  wait_healthy
   INGEST=$(addr ingest 1 50051)
   NATS=$(addr nats 1 4222)
   QUERY1=$(addr query 1 50053)
@@ -164,5 +164,43 @@ if [ "${E2E_CLUSTER:-1}" = 1 ]; then
   done
   python3 -c "import json,sys; a=json.loads(sys.argv[1]); assert a['duplicate_extractions']==0, a" "$audit" || fail "duplicate extractions in the cluster: $audit"
   log "cluster: $accepted documents acknowledged while a node went down, none lost; all $DOCS extracted once: $audit"
+fi
+
+if [ "${E2E_SECURE:-1}" = 1 ]; then
+  log "secure: TLS and a bearer token switched on by deploy/secure.env"
+  unset STATECRAFT_LOG_URL
+  compose() { "${COMPOSE[@]}" --env-file deploy/secure.env -f deploy/compose.yaml "$@"; }
+  export STATECRAFT_CERTS_DIR="$workdir/certs"
+  "$CLI" dev-cert --out "$STATECRAFT_CERTS_DIR" >/dev/null
+  chmod 0644 "$STATECRAFT_CERTS_DIR/key.pem"
+  token=$(sed -n 's/^STATECRAFT_AUTH_TOKEN=//p' deploy/secure.env)
+  compose up -d >/dev/null
+  wait_healthy
+  INGEST=$(addr ingest 1 50051)
+  QUERY1=$(addr query 1 50053)
+  METRICS=$(addr query 1 9090)
+  secure=("$CLI" --tls-ca "$STATECRAFT_CERTS_DIR/cert.pem" --token "$token")
+  "${secure[@]}" ingest --addr "$INGEST" --json "$workdir"/docs/doc-000*.txt > "$workdir/secure-ingest.json" \
+    || fail "ingest over TLS with the token failed: $(cat "$workdir/secure-ingest.json")"
+  until stats=$("${secure[@]}" stats "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==10 and s['pending_documents']==0 else 1)" "$stats"; do
+    deadline "waiting for the secure deployment to extract 10 documents (last stats: ${stats:-none})"
+    sleep 1
+  done
+  if out=$("$CLI" --tls-ca "$STATECRAFT_CERTS_DIR/cert.pem" stats "$QUERY1" 2>&1); then
+    fail "a call without the token was answered: $out"
+  fi
+  echo "$out" | grep -q "bearer token" || fail "a call without the token got an unclear error: $out"
+  if out=$("$CLI" --token "$token" stats "$QUERY1" 2>&1); then
+    fail "a plaintext call to the TLS server was answered: $out"
+  fi
+  python3 - "http://$METRICS/metrics" > "$workdir/metrics.txt" <<'PY' || fail "the query metrics endpoint did not answer"
+import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())
+PY
+  grep -q 'statecraft_rpc_requests_total{.*code="Unauthenticated"' "$workdir/metrics.txt" \
+    || fail "the metrics do not count the rejected call: $(grep rpc_requests "$workdir/metrics.txt" | head)"
+  grep -q '^statecraft_projection_position ' "$workdir/metrics.txt" || fail "no projection position in the metrics"
+  log "secure: 10 documents over TLS with the token; no token and plaintext refused; metrics scraped ($(grep -c '^statecraft_' "$workdir/metrics.txt") samples): $stats"
+  compose down -v --remove-orphans >/dev/null 2>&1
 fi
 log "PASS in $((SECONDS - started))s"

@@ -20,6 +20,7 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
     let mut config = ClusterConfig::for_test();
     config.ingest.max_document_bytes = 10_000;
     config.query.min_position_wait_ms = 200;
+    config.ingest.max_documents_per_stream = 5;
     let mut cluster = TestCluster::start_with(config, log.clone()).await.unwrap();
     cluster.ingest_extracted(ARTICLE).await.unwrap();
     let head = log.head();
@@ -315,6 +316,7 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
         assert_eq!(status.code(), Code::InvalidArgument, "{name}");
     }
 
+    more_bad_requests(&mut cluster).await;
     assert_eq!(log.head(), head, "no bad request appended anything");
 
     // A bulk stream with good and bad documents: the bad ones are reported, the rest accepted.
@@ -337,4 +339,194 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
         "only the good document was appended"
     );
     cluster.shutdown().await.unwrap();
+}
+
+/// Checks one failed call: its status code and a message naming the problem.
+fn expect(
+    name: &str,
+    result: Result<impl std::fmt::Debug, tonic::Status>,
+    code: Code,
+    needle: &str,
+) {
+    let status = result.expect_err(name);
+    assert_eq!(status.code(), code, "{name}: {status:?}");
+    assert!(
+        status.message().contains(needle),
+        "{name}: {:?} should mention {needle:?}",
+        status.message()
+    );
+}
+
+/// The rest of the gRPC surface: lists too long to be real, page source instead of text,
+/// messages and streams over their limits, and bad fields on every other RPC.
+async fn more_bad_requests(cluster: &mut TestCluster) {
+    let ten_thousand_types = query_pb::EventFilter {
+        types: vec![1; 10_000],
+        ..Default::default()
+    };
+    expect(
+        "10,000 types",
+        cluster
+            .query
+            .search_events(query_pb::SearchEventsRequest {
+                filter: Some(ten_thousand_types.clone()),
+                ..Default::default()
+            })
+            .await,
+        Code::InvalidArgument,
+        "at most 64",
+    );
+    let names: Vec<String> = (0..10_000).map(|n| format!("{n:032x}")).collect();
+    expect(
+        "10,000 documents to reprocess",
+        cluster
+            .extraction
+            .reprocess(extraction_pb::ReprocessRequest {
+                doc_ids: names,
+                all: false,
+            })
+            .await,
+        Code::InvalidArgument,
+        "doc_ids",
+    );
+    expect(
+        "reprocess both some and all",
+        cluster
+            .extraction
+            .reprocess(extraction_pb::ReprocessRequest {
+                doc_ids: vec!["0".repeat(32)],
+                all: true,
+            })
+            .await,
+        Code::InvalidArgument,
+        "doc_ids",
+    );
+    let nested = format!(
+        "{}Canada accused Iran.{}",
+        "<div><span>".repeat(400),
+        "</span></div>".repeat(400)
+    );
+    expect(
+        "deeply nested HTML",
+        cluster.ingest.submit_document(submit(&nested)).await,
+        Code::InvalidArgument,
+        "markup",
+    );
+    expect(
+        "message over the transport limit",
+        cluster
+            .ingest
+            .submit_document(submit(&"word ".repeat(40_000)))
+            .await,
+        Code::OutOfRange,
+        "message length too large",
+    );
+    expect(
+        "stream longer than allowed",
+        cluster
+            .ingest
+            .submit_documents(futures::stream::iter(vec![submit(""); 6]))
+            .await,
+        Code::ResourceExhausted,
+        "more than 5 documents",
+    );
+    let mut subscription = cluster
+        .query
+        .subscribe(query_pb::SubscribeRequest {
+            filter: Some(query_pb::EventFilter {
+                date_to: "someday".into(),
+                ..Default::default()
+            }),
+            after_position: 0,
+        })
+        .await;
+    if let Ok(stream) = &mut subscription {
+        // A stream may report its error as its first item.
+        let first = stream.get_mut().message().await;
+        expect(
+            "subscribe with a bad date",
+            first,
+            Code::InvalidArgument,
+            "date_to",
+        );
+    } else {
+        expect(
+            "subscribe with a bad date",
+            subscription,
+            Code::InvalidArgument,
+            "date_to",
+        );
+    }
+    expect(
+        "sanctions as of an impossible date",
+        cluster
+            .query
+            .sanctions_status(query_pb::SanctionsStatusRequest {
+                target: "Iran".into(),
+                as_of: "2021-02-30".into(),
+                ..Default::default()
+            })
+            .await,
+        Code::InvalidArgument,
+        "as_of",
+    );
+    expect(
+        "malformed document id",
+        cluster
+            .query
+            .get_document(query_pb::GetDocumentRequest {
+                doc_id: "../etc/passwd".into(),
+                min_position: 0,
+            })
+            .await,
+        Code::InvalidArgument,
+        "doc_id",
+    );
+    expect(
+        "a search token given to incidents",
+        cluster
+            .query
+            .search_incidents(query_pb::SearchIncidentsRequest {
+                page_token: "v1.0000000000000001.5.0".into(),
+                ..Default::default()
+            })
+            .await,
+        Code::InvalidArgument,
+        "page_token",
+    );
+    let export = cluster
+        .query
+        .export_events(query_pb::ExportEventsRequest {
+            filter: Some(ten_thousand_types),
+            ..Default::default()
+        })
+        .await;
+    match export {
+        Ok(mut stream) => expect(
+            "export with 10,000 types",
+            stream.get_mut().message().await,
+            Code::InvalidArgument,
+            "at most 64",
+        ),
+        Err(status) => expect(
+            "export with 10,000 types",
+            Err::<(), _>(status),
+            Code::InvalidArgument,
+            "at most 64",
+        ),
+    }
+    expect(
+        "timeline with a reversed range",
+        cluster
+            .query
+            .actor_timeline(query_pb::ActorTimelineRequest {
+                actor: "Iran".into(),
+                date_from: "2022".into(),
+                date_to: "2020".into(),
+                ..Default::default()
+            })
+            .await,
+        Code::InvalidArgument,
+        "date_from",
+    );
 }

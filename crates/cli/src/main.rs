@@ -406,7 +406,19 @@ mod exit {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    // Usage errors exit 64 (EX_USAGE), apart from 2, which means "some inputs were rejected".
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = error.print();
+            std::process::exit(code);
+        }
+    };
     match cli.client.options() {
         Ok(options) => commands::set_client_options(options),
         Err(error) => {

@@ -65,3 +65,47 @@ fn environment_overrides_the_file() {
     .unwrap();
     assert_eq!(query.max_page_size, 20);
 }
+
+/// The keys the examples show commented out are real keys with valid values: uncommented,
+/// each file still loads and sets them.
+#[test]
+fn commented_example_keys_are_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let uncommented = |name: &str| {
+        let text = std::fs::read_to_string(example(name)).unwrap();
+        let text: String = text
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(key, _)| {
+                        key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) =>
+                {
+                    rest
+                }
+                _ => line,
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let ingest: statecraft_ingest::Config =
+        load(sources(&uncommented("ingest.toml")), &toml::Table::new()).unwrap();
+    let extraction: statecraft_extraction::Config = load(
+        sources(&uncommented("extraction.toml")),
+        &toml::Table::new(),
+    )
+    .unwrap();
+    let query: statecraft_query::Config =
+        load(sources(&uncommented("query.toml")), &toml::Table::new()).unwrap();
+    for server in [&ingest.server, &extraction.server, &query.server] {
+        assert_eq!(server.token(), Some("change-me"));
+        assert_eq!(
+            server.tls_cert.as_deref(),
+            Some(std::path::Path::new("certs/cert.pem"))
+        );
+        assert_eq!(server.metrics_listen.map(|a| a.port()), Some(9090));
+    }
+}

@@ -175,6 +175,12 @@ impl IngestService {
                 "looks like binary data (more than 1% control characters)",
             );
         }
+        if mostly_markup(&submission.text) {
+            return invalid(
+                "text",
+                "is mostly HTML or XML markup; submit the article's text, not the page source",
+            );
+        }
         if let Some(url) = &submission.url {
             let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
             if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
@@ -216,5 +222,49 @@ impl IngestService {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether tags (`<...>`) make up more than half of the text's visible characters: page
+/// source rather than an article. Nesting depth does not matter; one pass, no parsing.
+fn mostly_markup(text: &str) -> bool {
+    let (mut visible, mut in_tags) = (0usize, 0usize);
+    // Characters of the tag being read; a tag counts only once it closes.
+    let mut open: Option<usize> = None;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        visible += 1;
+        match (c, open.as_mut()) {
+            ('<', _) => open = Some(1),
+            ('>', Some(len)) => {
+                in_tags += *len + 1;
+                open = None;
+            }
+            (_, Some(len)) => *len += 1,
+            (_, None) => {}
+        }
+    }
+    in_tags * 2 > visible
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mostly_markup;
+
+    #[test]
+    fn page_source_is_told_from_articles() {
+        let nested = format!(
+            "{}Canada accused Iran.{}",
+            "<div class=\"x\">".repeat(10_000),
+            "</div>".repeat(10_000)
+        );
+        assert!(mostly_markup(&nested));
+        assert!(mostly_markup("<html><body><p>Short.</p></body></html>"));
+        assert!(!mostly_markup(
+            "Sanctions rose <b>sharply</b> in 2022, and exports fell by < 5 percent."
+        ));
+        assert!(!mostly_markup("Japan expelled two diplomats on Monday."));
+        assert!(!mostly_markup(
+            "Trade fell by < 5 percent after Japan expelled two diplomats on Monday."
+        ));
     }
 }

@@ -36,7 +36,7 @@ pub struct ClientOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     /// The token cannot be sent in a header.
-    #[error("the token must be printable ASCII")]
+    #[error("the token must be printable ASCII without spaces")]
     InvalidToken,
     /// The address, TLS settings or connection failed.
     #[error(transparent)]
@@ -111,6 +111,9 @@ pub async fn connect(addr: &str, options: &ClientOptions) -> Result<Connection, 
         endpoint = endpoint.tls_config(config)?;
     }
     let token = match options.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) if !token.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err(ConnectError::InvalidToken);
+        }
         Some(token) => Some(
             format!("Bearer {token}")
                 .parse::<MetadataValue<Ascii>>()

@@ -29,6 +29,8 @@ pub struct EventFilter {
 }
 
 const MAX_FILTER_TEXT: usize = 256;
+/// More values than there are event types or polarities is a malformed request.
+const MAX_FILTER_VALUES: usize = 64;
 
 pub(crate) fn text_field(field: &'static str, value: String) -> Result<Option<String>> {
     let value = value.trim().to_owned();
@@ -52,11 +54,40 @@ pub(crate) fn date_field(field: &'static str, value: String) -> Result<Option<Ev
         .transpose()
 }
 
+/// A validated date range: each end parses, and `from` is not after `to`.
+pub(crate) fn date_range(
+    (from_field, from): (&'static str, String),
+    (to_field, to): (&'static str, String),
+) -> Result<(Option<EventDate>, Option<EventDate>)> {
+    let from = date_field(from_field, from)?;
+    let to = date_field(to_field, to)?;
+    if let (Some(first), Some(last)) = (from, to)
+        && first.first_day() > last.last_day()
+    {
+        return Err(Error::InvalidField {
+            field: from_field,
+            reason: format!("{from_field} is after {to_field}"),
+        });
+    }
+    Ok((from, to))
+}
+
 impl TryFrom<Option<pb::EventFilter>> for EventFilter {
     type Error = Error;
 
     fn try_from(filter: Option<pb::EventFilter>) -> Result<Self> {
         let filter = filter.unwrap_or_default();
+        for (field, len) in [
+            ("filter.types", filter.types.len()),
+            ("filter.polarities", filter.polarities.len()),
+        ] {
+            if len > MAX_FILTER_VALUES {
+                return Err(Error::InvalidField {
+                    field,
+                    reason: format!("at most {MAX_FILTER_VALUES} values, got {len}"),
+                });
+            }
+        }
         let types = filter
             .types
             .iter()
@@ -83,16 +114,10 @@ impl TryFrom<Option<pb::EventFilter>> for EventFilter {
                 reason: "must be within [0, 1]".into(),
             });
         }
-        let date_from = date_field("filter.date_from", filter.date_from)?;
-        let date_to = date_field("filter.date_to", filter.date_to)?;
-        if let (Some(from), Some(to)) = (date_from, date_to)
-            && from.first_day() > to.last_day()
-        {
-            return Err(Error::InvalidField {
-                field: "filter.date_from",
-                reason: "date_from is after date_to".into(),
-            });
-        }
+        let (date_from, date_to) = date_range(
+            ("filter.date_from", filter.date_from),
+            ("filter.date_to", filter.date_to),
+        )?;
         Ok(Self {
             types,
             actor: text_field("filter.actor", filter.actor)?,

@@ -408,8 +408,7 @@ impl QueryService {
                 field: "actor",
                 reason: "name an actor".into(),
             })?;
-        let from = crate::filter::date_field("date_from", date_from)?;
-        let to = crate::filter::date_field("date_to", date_to)?;
+        let (from, to) = crate::filter::date_range(("date_from", date_from), ("date_to", date_to))?;
         let page_size = page::page_size(page_size, &self.config)?;
         let fingerprint =
             crate::filter::fingerprint(&format!("timeline|{actor}|{from:?}|{to:?}|{types:?}"));
@@ -483,8 +482,7 @@ impl QueryService {
         };
         let a = name("actor_a", actor_a)?;
         let b = name("actor_b", actor_b)?;
-        let from = crate::filter::date_field("date_from", date_from)?;
-        let to = crate::filter::date_field("date_to", date_to)?;
+        let (from, to) = crate::filter::date_range(("date_from", date_from), ("date_to", date_to))?;
         self.wait_for(min_position).await?;
         let model = self.read();
         Ok((

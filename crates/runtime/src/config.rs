@@ -21,7 +21,10 @@ pub struct ConfigError(pub String);
 pub struct ConfigSources<'a> {
     /// An optional TOML file.
     pub file: Option<&'a Path>,
-    /// The environment section: `STATECRAFT_<SECTION>__<KEY>`; `None` reads no environment.
+    /// The environment section: `STATECRAFT_<SECTION>__<KEY>` sets `<key>`; `None` reads no
+    /// environment. The empty section reads `STATECRAFT_<SECTION>__<KEY>` as `<section>.<key>`
+    /// (for a configuration made of service sections, like `statecraft serve`'s); variables
+    /// without a double underscore (`STATECRAFT_TOKEN`) are not configuration and are skipped.
     pub env_section: Option<&'a str>,
     /// Environment variables, as `(name, value)`; the process environment in binaries, a
     /// fixed list in tests.
@@ -45,12 +48,17 @@ where
         figment = figment.merge(Toml::file(file));
     }
     if let Some(section) = sources.env_section {
-        let prefix = format!("STATECRAFT_{}__", section.to_ascii_uppercase());
+        let prefix = if section.is_empty() {
+            "STATECRAFT_".to_owned()
+        } else {
+            format!("STATECRAFT_{}__", section.to_ascii_uppercase())
+        };
         let pairs: Vec<(String, String)> = sources
             .env
             .into_iter()
             .filter_map(|(name, value)| {
                 name.strip_prefix(&prefix)
+                    .filter(|key| !section.is_empty() || key.contains("__"))
                     .map(|key| (key.to_ascii_lowercase().replace("__", "."), value))
             })
             .collect();
@@ -148,6 +156,22 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("bogus"), "{err}");
+
+        // The empty section: whole key paths, and plain variables are not configuration.
+        std::fs::write(&file, "listen = \"127.0.0.1:2\"\n").unwrap();
+        let sample: Sample = load(
+            ConfigSources {
+                file: Some(&file),
+                env_section: Some(""),
+                env: vec![
+                    ("STATECRAFT_NESTED__FLAG".to_owned(), "true".to_owned()),
+                    ("STATECRAFT_TOKEN".to_owned(), "not config".to_owned()),
+                ],
+            },
+            &toml::Table::new(),
+        )
+        .unwrap();
+        assert!(sample.nested.flag);
         let missing = dir.path().join("missing.toml");
         assert!(
             load::<Sample>(

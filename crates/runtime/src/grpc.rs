@@ -149,7 +149,11 @@ impl GrpcServer {
         }
         builder
             .timeout(self.config.max_request())
-            .layer(tower_http::trace::TraceLayer::new_for_grpc())
+            // A status other than OK is the caller's answer, not a server fault: the
+            // services log their own internal errors; the metrics count every code.
+            .layer(tower_http::trace::TraceLayer::new_for_grpc().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ))
             .layer(RpcMetricsLayer)
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
             .add_routes(self.routes)

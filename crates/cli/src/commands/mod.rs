@@ -146,10 +146,11 @@ pub(crate) async fn serve(
     data_dir: Option<PathBuf>,
     dump: bool,
 ) -> anyhow::Result<i32> {
+    // STATECRAFT_INGEST__…, STATECRAFT_EXTRACTION__…, STATECRAFT_QUERY__… set the sections.
     let sources = ConfigSources {
         file: config_file.as_deref(),
-        env_section: None,
-        env: Vec::new(),
+        env_section: Some(""),
+        env: config::process_env(),
     };
     let mut config: ClusterConfig = match config::load(sources, &toml::Table::new()) {
         Ok(config) => config,
