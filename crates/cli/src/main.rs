@@ -326,9 +326,18 @@ struct RelationsArgs {
     /// Bucket width.
     #[arg(long, value_enum, default_value_t = BucketArg::Month)]
     bucket: BucketArg,
+    /// Earliest event date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest event date.
+    #[arg(long)]
+    to: Option<String>,
     /// Query service address.
     #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
     addr: String,
+    /// Print one JSON object per period instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -435,7 +444,9 @@ fn main() {
     } else {
         "warn"
     };
-    let _telemetry = statecraft_runtime::telemetry::init_with_default("statecraft", default_filter);
+    // The OTLP exporter (when configured) needs the runtime to exist.
+    let entered = runtime.enter();
+    let telemetry = statecraft_runtime::telemetry::init_with_default("statecraft", default_filter);
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Demo(args) => commands::demo(args.json).await,
@@ -487,7 +498,15 @@ fn main() {
                     BucketArg::Month => statecraft_proto::pb::query::v1::Bucket::Month,
                     BucketArg::Year => statecraft_proto::pb::query::v1::Bucket::Year,
                 };
-                commands::relations(&args.addr, args.actor_a, args.actor_b, bucket).await
+                let request = statecraft_proto::pb::query::v1::RelationsRequest {
+                    actor_a: args.actor_a,
+                    actor_b: args.actor_b,
+                    date_from: args.from.unwrap_or_default(),
+                    date_to: args.to.unwrap_or_default(),
+                    bucket: bucket as i32,
+                    min_position: 0,
+                };
+                commands::relations(&args.addr, request, args.json).await
             }
             Command::Export(args) => {
                 commands::export(
@@ -527,6 +546,8 @@ fn main() {
             exit::FAILURE
         }
     };
+    drop(telemetry);
+    drop(entered);
     drop(runtime);
     std::process::exit(code);
 }

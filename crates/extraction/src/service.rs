@@ -191,7 +191,7 @@ impl ExtractionService {
                 .ok()
                 .and_then(|d| d.document)
                 .ok_or_else(|| Error::Coder(format!("stored document {doc_id} does not decode")))?;
-            let mut metadata = causal_metadata(ingested, &doc_id);
+            let mut metadata = causal_metadata(ingested, &doc_id, None);
             metadata.push(("reprocess".to_owned(), "true".to_owned()));
             let (record, events) = self.extraction_record(document, metadata).await?;
             let appended = self
@@ -264,18 +264,25 @@ impl ExtractionService {
 }
 
 /// Correlation (the document), causation (the record that caused this one) and the trace
-/// context carried over from the ingest request.
-pub(crate) fn causal_metadata(cause: &Record, doc_id: &str) -> Vec<(String, String)> {
+/// context: `trace` when the caller continued the trace in a span, else the next hop of the
+/// cause's trace.
+pub(crate) fn causal_metadata(
+    cause: &Record,
+    doc_id: &str,
+    trace: Option<TraceParent>,
+) -> Vec<(String, String)> {
     let mut metadata = vec![
         ("correlation-id".to_owned(), doc_id.to_owned()),
         ("causation-id".to_owned(), cause.id.to_string()),
     ];
-    let trace = cause
-        .metadata_value(TRACEPARENT)
-        .and_then(|t| t.parse::<TraceParent>().ok());
+    let trace = trace.or_else(|| {
+        cause
+            .metadata_value(TRACEPARENT)
+            .and_then(|t| t.parse::<TraceParent>().ok())
+            .map(|t| t.child())
+    });
     if let Some(trace) = trace {
-        // The same trace, one hop further.
-        metadata.push((TRACEPARENT.to_owned(), trace.child().to_string()));
+        metadata.push((TRACEPARENT.to_owned(), trace.to_string()));
     }
     metadata
 }

@@ -9,7 +9,7 @@ use statecraft_eventlog::{Consumer, Delivery, ExpectedVersion, NewRecord, Record
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::CancellationToken;
-use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
+use statecraft_runtime::trace::{TRACEPARENT, TraceParent, continue_in};
 use tracing::Instrument;
 
 use crate::error::Result;
@@ -71,22 +71,22 @@ impl Worker {
 
     async fn handle(&self, delivery: Delivery) {
         let position = delivery.record.position;
-        // Log lines of this delivery carry the document's trace id.
-        let trace_id = delivery
+        // This delivery's span (and its log lines) continue the document's trace.
+        let parent = delivery
             .record
             .metadata_value(TRACEPARENT)
-            .and_then(|t| t.parse::<TraceParent>().ok())
-            .map(|t| t.trace_id_hex())
-            .unwrap_or_default();
-        let span = tracing::info_span!("extract", position, %trace_id);
-        self.settle(delivery).instrument(span).await;
+            .and_then(|t| t.parse::<TraceParent>().ok());
+        let span = tracing::info_span!("extract", position, trace_id = tracing::field::Empty);
+        let trace = continue_in(&span, parent);
+        span.record("trace_id", trace.trace_id_hex());
+        self.settle(delivery, trace).instrument(span).await;
     }
 
-    async fn settle(&self, delivery: Delivery) {
+    async fn settle(&self, delivery: Delivery, trace: TraceParent) {
         let position = delivery.record.position;
         let max_deliver = self.service.config.max_deliver.max(1);
         let started = std::time::Instant::now();
-        let outcome = self.process(&delivery).await;
+        let outcome = self.process(&delivery, trace).await;
         metrics::histogram!("statecraft_extraction_seconds")
             .record(started.elapsed().as_secs_f64());
         let result = match outcome {
@@ -100,7 +100,7 @@ impl Worker {
                 self.consumer.nak(position).await
             }
             Err(Failure::Retry(reason) | Failure::Poison(reason)) => {
-                self.park(&delivery, reason).await
+                self.park(&delivery, reason, trace).await
             }
         };
         if let Err(error) = result {
@@ -108,7 +108,12 @@ impl Worker {
         }
     }
 
-    async fn park(&self, delivery: &Delivery, reason: String) -> statecraft_eventlog::Result<()> {
+    async fn park(
+        &self,
+        delivery: &Delivery,
+        reason: String,
+        trace: TraceParent,
+    ) -> statecraft_eventlog::Result<()> {
         let doc_id = delivery
             .record
             .stream
@@ -129,7 +134,7 @@ impl Worker {
                 VERSION.as_bytes(),
             ]),
             record_type: events::ExtractionFailed::TYPE.to_owned(),
-            metadata: causal_metadata(&delivery.record, &doc_id),
+            metadata: causal_metadata(&delivery.record, &doc_id, Some(trace)),
             payload: Bytes::from(failed.encode_to_vec()),
         };
         self.service
@@ -141,7 +146,7 @@ impl Worker {
         self.consumer.ack(delivery.record.position).await
     }
 
-    async fn process(&self, delivery: &Delivery) -> Result<(), Failure> {
+    async fn process(&self, delivery: &Delivery, trace: TraceParent) -> Result<(), Failure> {
         let ingested = events::DocumentIngested::decode(delivery.record.payload.clone())
             .map_err(|e| Failure::Poison(format!("undecodable DocumentIngested: {e}")))?;
         let document = ingested
@@ -150,7 +155,10 @@ impl Worker {
         let doc_id = document.doc_id.clone();
         let (record, event_count) = self
             .service
-            .extraction_record(document, causal_metadata(&delivery.record, &doc_id))
+            .extraction_record(
+                document,
+                causal_metadata(&delivery.record, &doc_id, Some(trace)),
+            )
             .await
             .map_err(|e| Failure::Retry(e.to_string()))?;
         match self

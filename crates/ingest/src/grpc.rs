@@ -6,9 +6,10 @@ use statecraft_proto::pb::ingest::v1 as pb;
 use statecraft_proto::pb::ingest::v1::ingest_service_server::{
     IngestService as IngestApi, IngestServiceServer,
 };
-use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
+use statecraft_runtime::trace::{TRACEPARENT, TraceParent, continue_in};
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
+use tracing::Instrument;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -54,14 +55,18 @@ fn submission(
     })
 }
 
-/// The caller's trace continued (a new span of the same trace), or a new trace when the
-/// caller sent none or an invalid one: every document's records carry one.
-fn traceparent<T>(request: &Request<T>) -> Option<String> {
-    let header = request
+/// Continues the caller's trace in `span` (or starts a new trace when the caller sent none or
+/// an invalid one) and returns the context to store with the document: every document's
+/// records carry one.
+fn continue_trace<T>(span: &tracing::Span, request: &Request<T>) -> String {
+    let parent = request
         .metadata()
         .get(TRACEPARENT)
-        .and_then(|v| v.to_str().ok());
-    Some(TraceParent::continue_or_start(header).to_string())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<TraceParent>().ok());
+    let trace = continue_in(span, parent);
+    span.record("trace_id", trace.trace_id_hex());
+    trace.to_string()
 }
 
 fn response(submitted: Submitted) -> pb::SubmitDocumentResponse {
@@ -78,9 +83,10 @@ impl IngestApi for Api {
         &self,
         request: Request<pb::SubmitDocumentRequest>,
     ) -> Result<Response<pb::SubmitDocumentResponse>, Status> {
-        let trace = traceparent(&request);
-        let submission = submission(request.into_inner(), trace)?;
-        let submitted = self.service.submit(submission).await?;
+        let span = tracing::info_span!("submit_document", trace_id = tracing::field::Empty);
+        let trace = continue_trace(&span, &request);
+        let submission = submission(request.into_inner(), Some(trace))?;
+        let submitted = self.service.submit(submission).instrument(span).await?;
         Ok(Response::new(response(submitted)))
     }
 
@@ -88,7 +94,8 @@ impl IngestApi for Api {
         &self,
         request: Request<Streaming<pb::SubmitDocumentRequest>>,
     ) -> Result<Response<pb::SubmitDocumentsResponse>, Status> {
-        let trace = traceparent(&request);
+        let span = tracing::info_span!("submit_documents", trace_id = tracing::field::Empty);
+        let trace = Some(continue_trace(&span, &request));
         let limit = self.service.config().max_documents_per_stream;
         let mut stream = request.into_inner();
         let mut summary = pb::SubmitDocumentsResponse::default();
@@ -99,7 +106,12 @@ impl IngestApi for Api {
                 return Err(Error::TooManyDocuments { limit }.into());
             }
             let outcome = match submission(document, trace.clone()) {
-                Ok(submission) => self.service.submit(submission).await,
+                Ok(submission) => {
+                    self.service
+                        .submit(submission)
+                        .instrument(span.clone())
+                        .await
+                }
                 Err(error) => Err(error),
             };
             let mut result = pb::DocumentResult {

@@ -118,6 +118,38 @@ impl fmt::Display for TraceParent {
     }
 }
 
+/// Makes `span` a continuation of `parent` (or the root of a new trace) and returns the
+/// context to hand downstream. When spans are exported (OTLP), that is the span's own context,
+/// so the next hop's span is its child in the collector; otherwise a new span id of the same
+/// trace.
+pub fn continue_in(span: &tracing::Span, parent: Option<TraceParent>) -> TraceParent {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    if let Some(parent) = parent {
+        let remote = SpanContext::new(
+            TraceId::from(parent.trace_id),
+            SpanId::from(parent.span_id),
+            TraceFlags::new(parent.flags),
+            true,
+            TraceState::default(),
+        );
+        // Fails only when the span is not exported; the id below is then ours alone.
+        let _ = span.set_parent(opentelemetry::Context::new().with_remote_span_context(remote));
+    }
+    let context = span.context();
+    let own = context.span().span_context().clone();
+    if own.is_valid() {
+        return TraceParent {
+            trace_id: u128::from_be_bytes(own.trace_id().to_bytes()),
+            span_id: u64::from_be_bytes(own.span_id().to_bytes()),
+            flags: own.trace_flags().to_u8(),
+        };
+    }
+    parent.map_or_else(TraceParent::new_root, |p| p.child())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,20 +104,28 @@ pub(crate) async fn timeline(
 
 pub(crate) async fn relations(
     addr: &str,
-    a: String,
-    b: String,
-    bucket: query_pb::Bucket,
+    request: query_pb::RelationsRequest,
+    json: bool,
 ) -> anyhow::Result<i32> {
-    let response = query_at(addr)
-        .await?
-        .relations(query_pb::RelationsRequest {
-            actor_a: a,
-            actor_b: b,
-            bucket: bucket as i32,
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
+    let response = query_at(addr).await?.relations(request).await?.into_inner();
+    if json {
+        for bucket in &response.buckets {
+            out!(
+                "{}",
+                serde_json::json!({
+                    "period": bucket.period,
+                    "events": bucket.events,
+                    "a_to_b": bucket.a_to_b,
+                    "b_to_a": bucket.b_to_a,
+                    "cooperation": bucket.cooperation,
+                    "conflict": bucket.conflict,
+                    "net_goldstein": bucket.net_goldstein,
+                    "counts_by_type": bucket.counts_by_type,
+                })
+            );
+        }
+        return Ok(exit::OK);
+    }
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
