@@ -44,32 +44,46 @@ struct Cli {
 }
 
 /// How commands reach servers that run with TLS or a token (`[server]` in their config).
+/// The environment variables are read by hand: an empty one (as compose passes for "off")
+/// means unset, where clap would call it a missing value.
 #[derive(Args)]
 struct ClientArgs {
-    /// Bearer token to send to servers that require one.
-    #[arg(long, global = true, env = "STATECRAFT_TOKEN", hide_env_values = true)]
+    /// Bearer token to send to servers that require one [env: STATECRAFT_TOKEN].
+    #[arg(long, global = true)]
     token: Option<String>,
     /// PEM certificate to trust (the servers' CA, or their self-signed certificate); commands
-    /// connect with TLS when it is set.
-    #[arg(long, global = true, env = "STATECRAFT_TLS_CA", value_name = "PEM")]
+    /// connect with TLS when it is set [env: STATECRAFT_TLS_CA].
+    #[arg(long, global = true, value_name = "PEM")]
     tls_ca: Option<PathBuf>,
-    /// Name the servers' certificate carries, when it differs from the address's host.
-    #[arg(long, global = true, env = "STATECRAFT_TLS_DOMAIN")]
+    /// Name the servers' certificate carries, when it differs from the address's host
+    /// [env: STATECRAFT_TLS_DOMAIN].
+    #[arg(long, global = true)]
     tls_domain: Option<String>,
+}
+
+/// A flag's value, else its environment variable; empty means unset.
+fn flag_or_env(flag: Option<String>, name: &str) -> Option<String> {
+    flag.or_else(|| std::env::var(name).ok())
+        .filter(|value| !value.is_empty())
 }
 
 impl ClientArgs {
     fn options(self) -> anyhow::Result<statecraft_proto::ClientOptions> {
-        let ca_pem = match self.tls_ca.filter(|p| !p.as_os_str().is_empty()) {
-            Some(path) => Some(std::fs::read(&path).map_err(|e| {
-                anyhow::anyhow!("cannot read the TLS certificate {}: {e}", path.display())
-            })?),
+        let tls_ca = flag_or_env(
+            self.tls_ca.map(|p| p.display().to_string()),
+            "STATECRAFT_TLS_CA",
+        );
+        let ca_pem = match tls_ca {
+            Some(path) => Some(
+                std::fs::read(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read the TLS certificate {path}: {e}"))?,
+            ),
             None => None,
         };
         Ok(statecraft_proto::ClientOptions {
             ca_pem,
-            tls_domain: self.tls_domain,
-            token: self.token,
+            tls_domain: flag_or_env(self.tls_domain, "STATECRAFT_TLS_DOMAIN"),
+            token: flag_or_env(self.token, "STATECRAFT_TOKEN"),
         })
     }
 }

@@ -179,5 +179,19 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         assert!(!output.contains("panicked"), "{name}: {output}");
     }
     assert_eq!(log.head(), head, "no bad input reached the log");
+
+    // Compose passes empty variables for "TLS and token off": they must mean unset.
+    let empty_env = Command::new(env!("CARGO_BIN_EXE_statecraft"))
+        .args(["stats", &query])
+        .env("STATECRAFT_TLS_CA", "")
+        .env("STATECRAFT_TOKEN", "")
+        .env("STATECRAFT_TLS_DOMAIN", "")
+        .output()
+        .unwrap();
+    assert!(
+        empty_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&empty_env.stderr)
+    );
     cluster.shutdown().await.unwrap();
 }
