@@ -428,3 +428,49 @@ async fn one_trace_id_from_submit_through_extraction_to_a_subscribe_delivery() {
     assert_ne!(started[0].trace_id, caller.trace_id);
     cluster.cluster.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deadline_cap_ends_slow_calls_but_not_streams() {
+    let mut config = ClusterConfig::for_test();
+    config.query.server.max_request_secs = 1;
+    config.query.min_position_wait_ms = 10_000;
+    config.query.heartbeat_secs = 1;
+    let mut cluster = TestCluster::start_with(config, Arc::new(MemoryLog::new()))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let capped = cluster
+        .query
+        .get_stats(query_pb::GetStatsRequest {
+            min_position: u64::MAX,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "the cap, not the 10 s wait, ended the call: {capped:?}"
+    );
+    assert!(
+        matches!(capped.code(), Code::Cancelled | Code::DeadlineExceeded),
+        "{capped:?}"
+    );
+
+    // A subscription outlives the cap: heartbeats keep coming after it.
+    let mut feed = cluster
+        .query
+        .subscribe(query_pb::SubscribeRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let mut heartbeats = 0;
+    while started.elapsed() < std::time::Duration::from_secs(8) && heartbeats < 3 {
+        let item = tokio::time::timeout(std::time::Duration::from_secs(5), feed.message())
+            .await
+            .expect("a heartbeat within the interval")
+            .expect("the stream stays open past the deadline cap")
+            .expect("the stream has not ended");
+        heartbeats += usize::from(item.heartbeat);
+    }
+    assert_eq!(heartbeats, 3, "three heartbeats over three seconds");
+    cluster.cluster.shutdown().await.unwrap();
+}

@@ -16,10 +16,10 @@ use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
 
 use crate::metrics::RpcMetricsLayer;
 use crate::security::{RequireToken, ServerConfig};
-use tonic_health::server::HealthReporter;
 
 /// Errors starting or running a server.
 #[derive(Debug, thiserror::Error)]
