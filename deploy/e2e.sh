@@ -164,6 +164,7 @@ if [ "${E2E_CLUSTER:-1}" = 1 ]; then
   done
   python3 -c "import json,sys; a=json.loads(sys.argv[1]); assert a['duplicate_extractions']==0, a" "$audit" || fail "duplicate extractions in the cluster: $audit"
   log "cluster: $accepted documents acknowledged while a node went down, none lost; all $DOCS extracted once: $audit"
+  compose down -v --remove-orphans >/dev/null 2>&1
 fi
 
 if [ "${E2E_SECURE:-1}" = 1 ]; then
