@@ -267,7 +267,11 @@ async fn reprocess_replaces_the_events_of_an_older_coder_everywhere() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(all.reprocessed, 0);
+    assert_eq!(
+        (all.reprocessed, all.already_current),
+        (0, 1),
+        "the one document is current"
+    );
     for bad in [
         extraction_pb::ReprocessRequest::default(),
         extraction_pb::ReprocessRequest {

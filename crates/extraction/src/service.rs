@@ -166,12 +166,14 @@ impl ExtractionService {
                 reason: format!("{id:?}: {}", e.reason),
             })?;
         }
+        let mut outcome = Reprocessed::default();
         let doc_ids = if all {
-            self.documents_to_reprocess().await?
+            let (stale, current) = self.documents_to_reprocess().await?;
+            outcome.already_current = current;
+            stale
         } else {
             doc_ids
         };
-        let mut outcome = Reprocessed::default();
         for doc_id in doc_ids {
             let stream = format!("doc-{doc_id}");
             let records = self.log.read_stream(&stream, 0, 1_000).await?;
@@ -207,8 +209,9 @@ impl ExtractionService {
         Ok(outcome)
     }
 
-    /// Every stored document without an extraction by this coder version, in log order.
-    async fn documents_to_reprocess(&self) -> Result<Vec<String>> {
+    /// Every stored document without an extraction by this coder version, in log order, and
+    /// how many have one already.
+    async fn documents_to_reprocess(&self) -> Result<(Vec<String>, u32)> {
         let mut ingested = Vec::new();
         let mut current = std::collections::HashSet::new();
         let mut after = 0;
@@ -227,8 +230,10 @@ impl ExtractionService {
                 }
             }
         }
+        let before = ingested.len();
         ingested.retain(|id| !current.contains(id));
-        Ok(ingested)
+        let already_current = u32::try_from(before - ingested.len()).unwrap_or(u32::MAX);
+        Ok((ingested, already_current))
     }
 
     /// The group's progress and this replica's counters.
