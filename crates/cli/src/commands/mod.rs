@@ -19,8 +19,10 @@ use statecraft_types::{Event, EventType};
 use crate::exit;
 
 mod analysis;
+mod connect;
 mod export;
 pub(crate) use analysis::{incidents, relations, sanctions, timeline};
+pub(crate) use connect::{connect, dev_cert, set_client_options};
 pub(crate) use export::{export, reprocess};
 
 /// Filter flags shared by `events` and `tail`.
@@ -391,7 +393,7 @@ pub(crate) async fn tail(
 }
 
 pub(crate) async fn health(addr: &str) -> anyhow::Result<i32> {
-    match health_status(addr, client_options()).await {
+    match health_status(addr, connect::client_options()).await {
         Ok(true) => {
             out!("{addr}: SERVING");
             Ok(exit::OK)
@@ -402,73 +404,6 @@ pub(crate) async fn health(addr: &str) -> anyhow::Result<i32> {
         }
         Err(error) => Err(error.context(format!("health check of {addr} failed"))),
     }
-}
-
-/// Writes a self-signed certificate (and its key) valid for the services' usual names.
-pub(crate) fn dev_cert(out: &Path, extra: &[String]) -> anyhow::Result<i32> {
-    let mut names: Vec<String> = [
-        "localhost",
-        "127.0.0.1",
-        "::1",
-        "ingest",
-        "extraction",
-        "query",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect();
-    names.extend(extra.iter().cloned());
-    let generated = rcgen::generate_simple_self_signed(names.clone())
-        .context("failed to generate the certificate")?;
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let (cert, key) = (out.join("cert.pem"), out.join("key.pem"));
-    std::fs::write(&cert, generated.cert.pem())
-        .with_context(|| format!("cannot write {}", cert.display()))?;
-    write_private(&key, generated.signing_key.serialize_pem().as_bytes())
-        .with_context(|| format!("cannot write {}", key.display()))?;
-    out!(
-        "wrote {} and {} for {}",
-        cert.display(),
-        key.display(),
-        names.join(", ")
-    );
-    Ok(exit::OK)
-}
-
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)
-}
-
-/// TLS trust and token for every command, from the global flags.
-static CLIENT_OPTIONS: std::sync::OnceLock<statecraft_proto::ClientOptions> =
-    std::sync::OnceLock::new();
-
-/// Sets the client options once, before any command runs.
-pub(crate) fn set_client_options(options: statecraft_proto::ClientOptions) {
-    let _ = CLIENT_OPTIONS.set(options);
-}
-
-fn client_options() -> &'static statecraft_proto::ClientOptions {
-    CLIENT_OPTIONS.get_or_init(Default::default)
-}
-
-/// Connects to the `service` at `addr` with the global TLS and token options.
-pub(crate) async fn connect(
-    addr: &str,
-    service: &str,
-) -> anyhow::Result<statecraft_proto::Connection> {
-    statecraft_proto::connect(addr, client_options())
-        .await
-        .with_context(|| format!("cannot reach {service} at {addr}"))
 }
 
 pub(crate) async fn query_at(addr: &str) -> anyhow::Result<statecraft_proto::QueryClient> {
