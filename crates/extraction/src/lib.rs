@@ -14,7 +14,7 @@ mod worker;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use service::{Counters, ExtractionService};
+pub use service::{Counters, ExtractionService, extraction_record_id, failure_record_id};
 
 use std::sync::Arc;
 

@@ -308,13 +308,28 @@ pub struct Reprocessed {
 /// Most document ids one reprocess call takes.
 const MAX_REPROCESS_IDS: usize = 1_000;
 
-/// The id of a document's `EventsExtracted` record for this coder version.
-pub(crate) fn extraction_id(doc_id: &str) -> RecordId {
+/// The id of a document's `EventsExtracted` record by a coder version: one extraction per
+/// document and version, however often it is delivered or reprocessed.
+pub fn extraction_record_id(doc_id: &str, coder_version: &str) -> RecordId {
     RecordId::derive(&[
         events::EventsExtracted::TYPE.as_bytes(),
         doc_id.as_bytes(),
-        VERSION.as_bytes(),
+        coder_version.as_bytes(),
     ])
+}
+
+/// The id of a document's `ExtractionFailed` record by a coder version.
+pub fn failure_record_id(doc_id: &str, coder_version: &str) -> RecordId {
+    RecordId::derive(&[
+        events::ExtractionFailed::TYPE.as_bytes(),
+        doc_id.as_bytes(),
+        coder_version.as_bytes(),
+    ])
+}
+
+/// The id of a document's `EventsExtracted` record for this coder version.
+fn extraction_id(doc_id: &str) -> RecordId {
+    extraction_record_id(doc_id, VERSION)
 }
 
 /// The coder version this service stamps.

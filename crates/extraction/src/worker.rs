@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use prost::Message;
-use statecraft_eventlog::{Consumer, Delivery, ExpectedVersion, NewRecord, RecordId};
+use statecraft_eventlog::{Consumer, Delivery, ExpectedVersion, NewRecord};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::CancellationToken;
@@ -13,7 +13,7 @@ use statecraft_runtime::trace::{TRACEPARENT, TraceParent, continue_in};
 use tracing::Instrument;
 
 use crate::error::Result;
-use crate::service::{ExtractionService, VERSION, causal_metadata};
+use crate::service::{ExtractionService, VERSION, causal_metadata, failure_record_id};
 
 /// Why a delivery could not be finished.
 enum Failure {
@@ -128,11 +128,7 @@ impl Worker {
             attempts: delivery.attempt,
         };
         let record = NewRecord {
-            id: RecordId::derive(&[
-                events::ExtractionFailed::TYPE.as_bytes(),
-                doc_id.as_bytes(),
-                VERSION.as_bytes(),
-            ]),
+            id: failure_record_id(&doc_id, VERSION),
             record_type: events::ExtractionFailed::TYPE.to_owned(),
             metadata: causal_metadata(&delivery.record, &doc_id, Some(trace)),
             payload: Bytes::from(failed.encode_to_vec()),

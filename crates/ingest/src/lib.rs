@@ -13,7 +13,7 @@ mod service;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use service::{IngestService, Submission, Submitted};
+pub use service::{IngestService, Submission, Submitted, document_record_id};
 
 use std::sync::Arc;
 

@@ -112,10 +112,7 @@ impl IngestService {
             metadata.push(("traceparent".to_owned(), traceparent));
         }
         let record = NewRecord {
-            id: RecordId::derive(&[
-                events::DocumentIngested::TYPE.as_bytes(),
-                doc_id.as_str().as_bytes(),
-            ]),
+            id: document_record_id(doc_id.as_str()),
             record_type: events::DocumentIngested::TYPE.to_owned(),
             metadata,
             payload: Bytes::from(payload),
@@ -223,6 +220,12 @@ impl IngestService {
         }
         Ok(())
     }
+}
+
+/// The id of a document's `DocumentIngested` record: the same text (same `doc_id`) is the same
+/// record, so submitting it again appends nothing.
+pub fn document_record_id(doc_id: &str) -> RecordId {
+    RecordId::derive(&[events::DocumentIngested::TYPE.as_bytes(), doc_id.as_bytes()])
 }
 
 /// Whether tags (`<...>`) make up more than half of the text's visible characters: page

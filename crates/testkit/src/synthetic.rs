@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use prost::Message;
-use statecraft_eventlog::{NewRecord, RecordId};
+use statecraft_eventlog::NewRecord;
 use statecraft_proto::pb::events::v1::{self as events, RecordType};
 use statecraft_types::{
     Actor, ActorKind, DocId, Document, Event, EventDate, EventType, Evidence, Plover, Polarity,
@@ -168,7 +168,7 @@ pub fn document(n: u64, events_per_doc: usize, rng: &mut Rng) -> (String, NewRec
         ingested_at: Utc::now(),
     };
     let ingested = NewRecord {
-        id: RecordId::derive(&[events::DocumentIngested::TYPE.as_bytes(), doc_id.as_bytes()]),
+        id: statecraft_ingest::document_record_id(&doc_id),
         record_type: events::DocumentIngested::TYPE.to_owned(),
         metadata: Vec::new(),
         payload: Bytes::from(
@@ -179,11 +179,7 @@ pub fn document(n: u64, events_per_doc: usize, rng: &mut Rng) -> (String, NewRec
         ),
     };
     let extracted = NewRecord {
-        id: RecordId::derive(&[
-            events::EventsExtracted::TYPE.as_bytes(),
-            doc_id.as_bytes(),
-            CODER_VERSION.as_bytes(),
-        ]),
+        id: statecraft_extraction::extraction_record_id(&doc_id, CODER_VERSION),
         record_type: events::EventsExtracted::TYPE.to_owned(),
         metadata: Vec::new(),
         payload: Bytes::from(
