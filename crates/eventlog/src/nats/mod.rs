@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::HeaderMap;
+use async_nats::jetstream;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::stream::{self, LastRawMessageErrorKind, StorageType};
-use async_nats::jetstream::{self, AckKind};
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -25,9 +25,13 @@ use tokio::sync::watch;
 
 use crate::EventLog;
 use crate::error::{Error, Result};
-use crate::group::{Consumer, Delivery, GroupConfig, GroupStatus};
+use crate::group::{Consumer, GroupConfig};
 use crate::index::validate_request;
 use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, RecordId, now_micros};
+
+mod consumer;
+
+use consumer::NatsConsumer;
 
 const HEADER_STREAM: &str = "Statecraft-Stream";
 const HEADER_TYPE: &str = "Statecraft-Type";
@@ -538,108 +542,5 @@ impl EventLog for NatsLog {
             .flush()
             .await
             .map_err(|e| remote("flush")(&e))
-    }
-}
-
-struct NatsConsumer {
-    consumer: jetstream::consumer::Consumer<pull::Config>,
-    inner: Arc<Inner>,
-    record_types: Vec<String>,
-    in_flight: InFlight,
-}
-
-#[async_trait]
-impl Consumer for NatsConsumer {
-    async fn fetch(&self, max: usize, wait: Duration) -> Result<Vec<Delivery>> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let mut batch = self
-                .consumer
-                .fetch()
-                .max_messages(max.max(1))
-                .expires(remaining.max(Duration::from_millis(10)))
-                .messages()
-                .await
-                .map_err(|e| remote("fetch deliveries")(&e))?;
-            let mut out = Vec::new();
-            while let Some(message) = batch.next().await {
-                let message = message.map_err(|e| remote("fetch deliveries")(&e))?;
-                let (sequence, delivered) = {
-                    let info = message
-                        .info()
-                        .map_err(|e| remote("read delivery info")(&e))?;
-                    (info.stream_sequence, info.delivered)
-                };
-                let headers = message.headers.clone().unwrap_or_default();
-                let record = to_record(sequence, &headers, message.payload.clone());
-                let wanted =
-                    self.record_types.is_empty() || self.record_types.contains(&record.record_type);
-                if !wanted {
-                    message.ack().await.map_err(|e| remote("ack")(&*e))?;
-                    continue;
-                }
-                self.inner.advance_head(sequence);
-                self.in_flight
-                    .lock()
-                    .expect("in-flight lock poisoned")
-                    .insert(sequence, message);
-                out.push(Delivery {
-                    record,
-                    attempt: u32::try_from(delivered).unwrap_or(u32::MAX),
-                });
-            }
-            if !out.is_empty() || tokio::time::Instant::now() >= deadline {
-                return Ok(out);
-            }
-        }
-    }
-
-    async fn ack(&self, position: Position) -> Result<()> {
-        let message = self
-            .in_flight
-            .lock()
-            .expect("in-flight lock poisoned")
-            .remove(&position);
-        if let Some(message) = message {
-            message.double_ack().await.map_err(|e| remote("ack")(&*e))?;
-        }
-        Ok(())
-    }
-
-    async fn nak(&self, position: Position) -> Result<()> {
-        let message = self
-            .in_flight
-            .lock()
-            .expect("in-flight lock poisoned")
-            .remove(&position);
-        if let Some(message) = message {
-            message
-                .ack_with(AckKind::Nak(None))
-                .await
-                .map_err(|e| remote("nak")(&*e))?;
-        }
-        Ok(())
-    }
-
-    async fn status(&self) -> Result<GroupStatus> {
-        let mut consumer = self.consumer.clone();
-        let info = consumer
-            .info()
-            .await
-            .map_err(|e| remote("read consumer info")(&e))?;
-        let stream_info = self
-            .inner
-            .stream
-            .get_info()
-            .await
-            .map_err(|e| remote("read stream info")(&e))?;
-        Ok(GroupStatus {
-            cursor: info.ack_floor.stream_sequence,
-            head: stream_info.state.last_sequence,
-            in_flight: info.num_ack_pending as u64,
-            // JetStream does not report records that ran out of deliveries.
-            parked: 0,
-        })
     }
 }
