@@ -10,7 +10,6 @@ use statecraft_e2e::TestCluster;
 use statecraft_eventlog::{EventLog, MemoryLog};
 use statecraft_proto::ClientOptions;
 use statecraft_proto::pb::extraction::v1 as extraction_pb;
-use statecraft_proto::pb::ingest::v1 as ingest_pb;
 use statecraft_proto::pb::query::v1 as query_pb;
 use statecraft_runtime::trace::TraceParent;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -40,28 +39,15 @@ async fn connect(
         .unwrap()
 }
 
-/// Submits the article and waits until its events are queryable.
-async fn ingest_extracted(
-    ingest: &mut statecraft_proto::IngestClient,
-    query: &mut statecraft_proto::QueryClient,
-) -> (
-    ingest_pb::SubmitDocumentResponse,
-    query_pb::GetDocumentResponse,
-) {
-    let accepted = ingest
-        .submit_document(submit(ARTICLE))
-        .await
-        .unwrap()
-        .into_inner();
-    let document = statecraft_cli::client::wait_extracted(
-        query,
-        &accepted.doc_id,
-        accepted.position,
-        std::time::Duration::from_secs(10),
-    )
-    .await
-    .unwrap();
-    (accepted, document)
+/// Whether a query call with `options` fails, at connection or at the call.
+async fn refused(addr: std::net::SocketAddr, options: &ClientOptions) -> bool {
+    match statecraft_proto::connect(&addr.to_string(), options).await {
+        Err(_) => true,
+        Ok(connection) => statecraft_proto::query_client(connection)
+            .get_stats(query_pb::GetStatsRequest::default())
+            .await
+            .is_err(),
+    }
 }
 
 fn with_token(token: &str) -> ClientOptions {
@@ -134,15 +120,21 @@ async fn a_token_guards_every_service_while_health_and_reflection_stay_open() {
         "{listed}"
     );
 
-    let mut ingest = statecraft_proto::ingest_client(
-        connect(anonymous.cluster.ingest_addr, with_token(TOKEN)).await,
-    );
-    let mut query = statecraft_proto::query_client(
-        connect(anonymous.cluster.query_addr, with_token(TOKEN)).await,
-    );
-    let (_, document) = ingest_extracted(&mut ingest, &mut query).await;
+    let mut authorized = TestCluster::connect(anonymous.cluster, &with_token(TOKEN))
+        .await
+        .unwrap();
+    let accepted = authorized
+        .ingest
+        .submit_document(submit(ARTICLE))
+        .await
+        .unwrap()
+        .into_inner();
+    let document = authorized
+        .wait_extracted(&accepted.doc_id, accepted.position)
+        .await
+        .unwrap();
     assert!(!document.events.is_empty(), "the right token gets answers");
-    anonymous.cluster.shutdown().await.unwrap();
+    authorized.cluster.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,29 +175,21 @@ async fn tls_round_trip_with_a_certificate_generated_in_the_test() {
     assert!(!document.events.is_empty(), "events travel over TLS");
 
     // A plaintext client cannot talk to a TLS server.
-    let addr = cluster.cluster.query_addr.to_string();
-    let plaintext = match statecraft_proto::connect(&addr, &with_token(TOKEN)).await {
-        Err(_) => true,
-        Ok(connection) => statecraft_proto::query_client(connection)
-            .get_stats(query_pb::GetStatsRequest::default())
-            .await
-            .is_err(),
-    };
-    assert!(plaintext, "plaintext must not reach a TLS server");
+    let addr = cluster.cluster.query_addr;
+    assert!(
+        refused(addr, &with_token(TOKEN)).await,
+        "plaintext must not reach a TLS server"
+    );
     // Nor can a client that trusts another certificate.
     let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
     let distrusting = ClientOptions {
         ca_pem: Some(other.cert.pem().into_bytes()),
         ..trusted.clone()
     };
-    let refused = match statecraft_proto::connect(&addr, &distrusting).await {
-        Err(_) => true,
-        Ok(connection) => statecraft_proto::query_client(connection)
-            .get_stats(query_pb::GetStatsRequest::default())
-            .await
-            .is_err(),
-    };
-    assert!(refused, "an unknown certificate must be refused");
+    assert!(
+        refused(addr, &distrusting).await,
+        "an unknown certificate must be refused"
+    );
     cluster.cluster.shutdown().await.unwrap();
 }
 
@@ -278,16 +262,13 @@ async fn the_metrics_endpoint_is_scraped_and_parsed() {
     let cluster = Cluster::start(config, Arc::new(MemoryLog::new()))
         .await
         .unwrap();
-    cluster
-        .wait_serving(std::time::Duration::from_secs(10))
+    let metrics_addr = cluster.metrics_addrs[0];
+    let mut cluster = TestCluster::connect(cluster, &ClientOptions::default())
         .await
         .unwrap();
-    let metrics_addr = cluster.metrics_addrs[0];
-    let plain = ClientOptions::default;
-    let mut ingest = statecraft_proto::ingest_client(connect(cluster.ingest_addr, plain()).await);
-    let mut query = statecraft_proto::query_client(connect(cluster.query_addr, plain()).await);
-    let (accepted, _) = ingest_extracted(&mut ingest, &mut query).await;
-    let _ = query
+    let accepted = cluster.ingest_extracted(ARTICLE).await.unwrap();
+    let _ = cluster
+        .query
         .get_event(query_pb::GetEventRequest {
             event_id: "no-such-event".into(),
             min_position: 0,

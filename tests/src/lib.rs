@@ -48,6 +48,11 @@ impl TestCluster {
             log,
             [ingest_listener, extraction_listener, query_listener],
         )?;
+        Self::connect(cluster, options).await
+    }
+
+    /// Waits until `cluster` serves, then connects clients to it with `options`.
+    pub async fn connect(cluster: Cluster, options: &ClientOptions) -> anyhow::Result<Self> {
         cluster.wait_serving(Duration::from_secs(10)).await?;
         let connect = |addr: std::net::SocketAddr| async move {
             statecraft_proto::connect(&addr.to_string(), options).await

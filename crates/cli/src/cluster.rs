@@ -208,16 +208,10 @@ impl Cluster {
 fn trusting(
     server: &statecraft_runtime::security::ServerConfig,
 ) -> anyhow::Result<statecraft_proto::ClientOptions> {
-    let ca_pem = match server
-        .tls_cert
-        .as_deref()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        Some(path) => {
-            Some(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?)
-        }
-        None => None,
-    };
+    let ca_pem = server
+        .tls_cert_path()
+        .map(|path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display())))
+        .transpose()?;
     Ok(statecraft_proto::ClientOptions {
         ca_pem,
         ..Default::default()

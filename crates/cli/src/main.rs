@@ -206,13 +206,24 @@ struct FilterArgs {
     text: Option<String>,
 }
 
+/// Where the query service listens (every reading command takes it).
+#[derive(Args)]
+struct QueryAddr {
+    /// Query service address.
+    #[arg(
+        long = "addr",
+        default_value = "127.0.0.1:50053",
+        env = "STATECRAFT_QUERY_ADDR"
+    )]
+    addr: String,
+}
+
 #[derive(Args)]
 struct EventsArgs {
     #[command(flatten)]
     filter: FilterArgs,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Events per page.
     #[arg(long, default_value_t = 50)]
     limit: i32,
@@ -234,9 +245,8 @@ struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     format: ExportFormat,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Wait until the read model reflects this log position.
     #[arg(long, default_value_t = 0)]
     min_position: u64,
@@ -246,9 +256,8 @@ struct ExportArgs {
 struct IncidentsArgs {
     #[command(flatten)]
     filter: FilterArgs,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Incidents to list.
     #[arg(long, default_value_t = 50)]
     limit: i32,
@@ -277,9 +286,8 @@ struct ReprocessArgs {
 struct TailArgs {
     #[command(flatten)]
     filter: FilterArgs,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Start after this log position (0 = replay everything first).
     #[arg(long, default_value_t = 0)]
     after: u64,
@@ -305,9 +313,8 @@ struct SanctionsArgs {
     /// Status as it stood on this date (YYYY, YYYY-MM or YYYY-MM-DD).
     #[arg(long)]
     as_of: Option<String>,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Print JSON lines.
     #[arg(long)]
     json: bool,
@@ -323,9 +330,8 @@ struct TimelineArgs {
     /// Latest event date.
     #[arg(long)]
     to: Option<String>,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Print JSON lines.
     #[arg(long)]
     json: bool,
@@ -346,9 +352,8 @@ struct RelationsArgs {
     /// Latest event date.
     #[arg(long)]
     to: Option<String>,
-    /// Query service address.
-    #[arg(long, default_value = "127.0.0.1:50053", env = "STATECRAFT_QUERY_ADDR")]
-    addr: String,
+    #[command(flatten)]
+    query: QueryAddr,
     /// Print one JSON object per period instead of a table.
     #[arg(long)]
     json: bool,
@@ -472,7 +477,7 @@ fn main() {
             }
             Command::Events(args) => {
                 commands::events(
-                    &args.addr,
+                    &args.query.addr,
                     args.filter.into(),
                     args.limit,
                     args.all,
@@ -483,7 +488,7 @@ fn main() {
             }
             Command::Tail(args) => {
                 commands::tail(
-                    &args.addr,
+                    &args.query.addr,
                     args.filter.into(),
                     args.after,
                     args.count,
@@ -494,7 +499,7 @@ fn main() {
             Command::Health(args) => commands::health(&args.addr).await,
             Command::Sanctions(args) => {
                 commands::sanctions(
-                    &args.addr,
+                    &args.query.addr,
                     args.target,
                     args.source,
                     args.program,
@@ -504,7 +509,8 @@ fn main() {
                 .await
             }
             Command::Timeline(args) => {
-                commands::timeline(&args.addr, args.actor, args.from, args.to, args.json).await
+                commands::timeline(&args.query.addr, args.actor, args.from, args.to, args.json)
+                    .await
             }
             Command::Relations(args) => {
                 let bucket = match args.bucket {
@@ -520,11 +526,11 @@ fn main() {
                     bucket: bucket as i32,
                     min_position: 0,
                 };
-                commands::relations(&args.addr, request, args.json).await
+                commands::relations(&args.query.addr, request, args.json).await
             }
             Command::Export(args) => {
                 commands::export(
-                    &args.addr,
+                    &args.query.addr,
                     args.filter.into(),
                     args.format,
                     args.min_position,
@@ -532,7 +538,8 @@ fn main() {
                 .await
             }
             Command::Incidents(args) => {
-                commands::incidents(&args.addr, args.filter.into(), args.limit, args.json).await
+                commands::incidents(&args.query.addr, args.filter.into(), args.limit, args.json)
+                    .await
             }
             Command::Reprocess(args) => {
                 commands::reprocess(&args.addr, args.doc_ids, args.all).await

@@ -69,9 +69,14 @@ impl ServerConfig {
         self.auth_token.as_deref().filter(|t| !t.is_empty())
     }
 
+    /// The certificate file, when TLS is configured.
+    pub fn tls_cert_path(&self) -> Option<&Path> {
+        non_empty(&self.tls_cert)
+    }
+
     /// The TLS configuration, read from the certificate and key files; none without them.
     pub fn tls(&self) -> Result<Option<ServerTlsConfig>, SecurityError> {
-        let (cert, key) = match (non_empty(&self.tls_cert), non_empty(&self.tls_key)) {
+        let (cert, key) = match (self.tls_cert_path(), non_empty(&self.tls_key)) {
             (None, None) => return Ok(None),
             (Some(cert), Some(key)) => (cert, key),
             _ => return Err(SecurityError::HalfTls),
