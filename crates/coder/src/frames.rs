@@ -52,7 +52,8 @@ const STOP_VERBS: &[&str] = &[
 /// The compiled trigger table.
 pub(crate) struct Frames {
     automaton: AhoCorasick,
-    pattern_rule: Vec<usize>,
+    /// The rules each pattern opens, tried in lexicon order.
+    pattern_rules: Vec<Vec<usize>>,
     pub(crate) rules: Vec<Rule>,
 }
 
@@ -128,13 +129,20 @@ const NEGATIVE_JUDGEMENTS: &[&str] = &[
 
 impl Frames {
     pub(crate) fn build() -> Self {
-        let mut patterns = Vec::new();
-        let mut pattern_rule = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+        let mut by_phrase: std::collections::HashMap<String, usize> = Default::default();
         let mut compiled = Vec::new();
         for (index, (rule, phrases)) in rules().into_iter().enumerate() {
             for phrase in phrases {
-                patterns.push(phrase);
-                pattern_rule.push(index);
+                match by_phrase.get(&phrase) {
+                    Some(&at) => pattern_rules[at].push(index),
+                    None => {
+                        by_phrase.insert(phrase.clone(), patterns.len());
+                        patterns.push(phrase);
+                        pattern_rules.push(vec![index]);
+                    }
+                }
             }
             compiled.push(rule);
         }
@@ -144,9 +152,13 @@ impl Frames {
             .expect("trigger patterns build an automaton");
         Self {
             automaton,
-            pattern_rule,
+            pattern_rules,
             rules: compiled,
         }
+    }
+
+    fn rule_named(&self, name: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.name == name)
     }
 
     /// Reads the events of one sentence.
@@ -158,36 +170,69 @@ impl Frames {
         quoting: &Quoting,
     ) -> Vec<Candidate> {
         let lower = sentence.to_ascii_lowercase();
-        let mut out = Vec::new();
-        for found in self.automaton.find_iter(&lower) {
-            let (start, end) = (found.start(), found.end());
-            let bounded = lower[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric())
-                && lower[end..]
+        let found: Vec<(usize, usize, usize)> = self
+            .automaton
+            .find_iter(&lower)
+            .filter(|m| {
+                lower[..m.start()]
                     .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-            if !bounded {
-                continue;
-            }
-            let rule_index = self.pattern_rule[found.pattern().as_usize()];
-            let rule = &self.rules[rule_index];
-            let frame = FrameInput {
-                sentence,
-                lower: &lower,
-                mentions,
-                trigger_start: start,
-                trigger_end: end,
-                rule,
-                quotes: &quoting.spans,
-                speaker: quoting.speaker.as_ref(),
-            };
-            if let Some(mut candidate) = frame.fill(context) {
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+                    && lower[m.end()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            })
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        let mut out = Vec::new();
+        // Triggers that govern a required noun ("impose" in "announced it would impose
+        // sanctions"): a gapped verb before them does not reach past them.
+        let governing: Vec<usize> = found
+            .iter()
+            .filter(|&&(_, _, pattern)| {
+                self.pattern_rules[pattern]
+                    .iter()
+                    .any(|&r| !self.rules[r].requires.words.is_empty())
+            })
+            .map(|&(start, _, _)| start)
+            .collect();
+        for &(start, end, pattern) in &found {
+            let next_trigger = governing.iter().copied().find(|&s| s > start);
+            for &rule_index in &self.pattern_rules[pattern] {
+                let rule = &self.rules[rule_index];
+                if !rule.requires.words.is_empty() {
+                    // The required noun must follow in reach, before the next trigger: the
+                    // nearest verb governs it ("announced it would impose sanctions").
+                    let Some(at) = rule.requires.find(&lower[end..]) else {
+                        continue;
+                    };
+                    if next_trigger.is_some_and(|next| next < end + at) {
+                        continue;
+                    }
+                }
+                let frame = FrameInput {
+                    sentence,
+                    lower: &lower,
+                    mentions,
+                    trigger_start: start,
+                    trigger_end: end,
+                    rule,
+                    quotes: &quoting.spans,
+                    speaker: quoting.speaker.as_ref(),
+                };
+                let Some(mut candidate) = frame.fill(context) else {
+                    continue;
+                };
+                // A measure held out under a condition or a verb of intent is a threat; one
+                // announced for the future ("said it will impose") is an imposition.
+                if rule.event_type == EventType::SanctionImpose && conditional(&lower, start) {
+                    candidate.rule_override = Some("sanction.threaten.modal");
+                    candidate.polarity = Polarity::Asserted;
+                }
                 candidate.rule = candidate
                     .rule_override
-                    .and_then(|name| self.rules.iter().position(|r| r.name == name))
+                    .and_then(|name| self.rule_named(name))
                     .unwrap_or(rule_index);
                 if let Some(partner) = candidate.co_source.take() {
                     let mut twin = candidate.clone();
@@ -197,10 +242,25 @@ impl Frames {
                 } else {
                     out.push(candidate);
                 }
+                break;
             }
         }
         out
     }
+}
+
+/// Words before a trigger that hold the act out rather than report it.
+#[rustfmt::skip]
+const CONDITIONAL: &[&str] = &[
+    " could ", " may ", " might ", "ready to", "prepared to", "poised to", "threaten", "warned it",
+    "warned that", "warns that", "consider", "weighing", "weigh ", "mulling", "not hesitate",
+    " if ", "vowed to", "vows to", "propos", "draft", "unless", "should ", "would be ready",
+    "possible", "potential", "seeking to", "seeks to", "pushing for", "threat of",
+];
+
+fn conditional(lower: &str, trigger_start: usize) -> bool {
+    let window = &lower[ceil_boundary(lower, trigger_start.saturating_sub(45))..trigger_start];
+    CONDITIONAL.iter().any(|w| window.contains(w))
 }
 
 struct FrameInput<'a> {
@@ -476,9 +536,21 @@ impl FrameInput<'_> {
 
     /// "A and B met": the mention joined to `m` by "and" just before it.
     fn coordinated_partner(&self, m: &Mention) -> Option<&Mention> {
-        self.mentions.iter().rev().find(|p| {
-            p.end <= m.start && usable_source(p) && self.sentence[p.end..m.start].trim() == "and"
-        })
+        let joins = |gap: &str| {
+            matches!(
+                gap.trim(),
+                "and" | "and his" | "and her" | "and its" | "and their" | "and the"
+            )
+        };
+        // The partner after ("A and his counterpart B held talks", A being the mention).
+        let after = self.mentions.iter().find(|p| {
+            p.start >= m.end && usable_source(p) && joins(&self.sentence[m.end..p.start])
+        });
+        self.mentions
+            .iter()
+            .rev()
+            .find(|p| p.end <= m.start && usable_source(p) && joins(&self.sentence[p.end..m.start]))
+            .or(after)
     }
 
     /// "accusing them of X", "for X", "over X", "in response to X": the stated reason.

@@ -75,6 +75,10 @@ pub(crate) struct Lexicon {
     pub(crate) legal_suffixes: HashSet<String>,
     pub(crate) group_nouns: HashSet<String>,
     pub(crate) company_nouns: HashSet<String>,
+    /// Offices held by one person ("ambassador", "spokesman"): "Mexico's ambassador".
+    pub(crate) person_roles: HashSet<String>,
+    /// Institutions of a state ("ministry", "parliament"): "Iran's nuclear agency".
+    pub(crate) body_roles: HashSet<String>,
     pub(crate) boilerplate: Vec<String>,
     outlets: HashSet<String>,
 }
@@ -214,6 +218,8 @@ impl Gazetteer {
                 "legal_suffixes" => lexicon.legal_suffixes.extend(entries.map(str::to_owned)),
                 "group_nouns" => lexicon.group_nouns.extend(entries.map(str::to_owned)),
                 "company_nouns" => lexicon.company_nouns.extend(entries.map(str::to_owned)),
+                "person_roles" => lexicon.person_roles.extend(entries.map(str::to_owned)),
+                "body_roles" => lexicon.body_roles.extend(entries.map(str::to_owned)),
                 "boilerplate" => lexicon.boilerplate.extend(entries.map(str::to_lowercase)),
                 other => debug_assert!(false, "unknown lexicon list {other}"),
             }

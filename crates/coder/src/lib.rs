@@ -218,7 +218,7 @@ impl Coder {
         chars: &mut CharCounter,
     ) -> Event {
         let rule = &self.frames.rules[read.candidate.rule];
-        let code = refine_cameo(rule.event_type, rule.cameo, &read);
+        let code = refine_cameo(rule.event_type, &rule.cameo, &read);
         let entry = cameo_code(code);
         let sentence = &text[read.sentence_start..read.sentence_end];
         let candidate = read.candidate;
@@ -313,7 +313,7 @@ fn bounded_pieces(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
 }
 
 /// A more specific CAMEO code where the frame tells more (a meeting at a third location).
-fn refine_cameo(event_type: EventType, default: &'static str, read: &Read) -> &'static str {
+fn refine_cameo<'a>(event_type: EventType, default: &'a str, read: &Read) -> &'a str {
     match event_type {
         EventType::Meet => {
             let third_place = read.candidate.location.is_some();

@@ -277,6 +277,38 @@ fn compose_at(
                 blocked.push((m.start, m.end + "-based".len()));
                 return 1;
             }
+            if let Some((len, kind)) = role_phrase(gazetteer, after) {
+                // "Mexico's ambassador", "the Iranian foreign ministry", "Chinese officials":
+                // an office, body or group of that state.
+                let end = m.end + len;
+                let name = &sentence[m.start..end];
+                let actor = match kind {
+                    ActorKind::Group => group_actor(name, Some(code)),
+                    ActorKind::Person => {
+                        let phrase = &after[..len];
+                        let office = phrase
+                            .strip_prefix("'s")
+                            .or_else(|| phrase.strip_prefix("’s"))
+                            .unwrap_or(phrase)
+                            .trim();
+                        person_actor(name, name, Some(code), Some(office.to_owned()), "GOV")
+                    }
+                    _ => Actor {
+                        name: name.to_owned(),
+                        mention: name.to_owned(),
+                        kind: ActorKind::GovernmentBody,
+                        cameo_code: cameo(Some(&code), Some("GOV")),
+                        country: Some(code),
+                        sector: Some("GOV".into()),
+                        title: None,
+                    },
+                };
+                mentions.push(Mention::new(m.start, end, actor, Role::Name));
+                return 1 + matches[i + 1..]
+                    .iter()
+                    .take_while(|x| x.start < end)
+                    .count();
+            }
             let role = country_role(sentence, gazetteer, m, after);
             match role {
                 Some((Role::Name, Some(noun_end))) => {
@@ -305,6 +337,78 @@ fn compose_at(
             compose_chain(sentence, gazetteer, matches, i, None, m.start, mentions).max(1)
         }
     }
+}
+
+/// Words that end the search for an office after a state word.
+const ROLE_STOPS: &[&str] = &[
+    "to", "of", "with", "the", "a", "an", "and", "or", "in", "on", "for", "that", "which", "who",
+    "is", "was", "are", "were", "has", "have", "had", "said", "says", "will", "would", "at", "by",
+    "from", "as", "its", "their", "his", "her",
+];
+
+/// "’s foreign ministry", " foreign minister", " officials": the office, body or group named
+/// right after a state word (possessive or adjective), as (length of `after` it spans, kind).
+/// At most four words are read; the last role word found is the head ("foreign ministry
+/// spokesman" is a person).
+fn role_phrase(gazetteer: &Gazetteer, after: &str) -> Option<(usize, ActorKind)> {
+    let lexicon = &gazetteer.lexicon;
+    let rest = after
+        .strip_prefix("'s")
+        .or_else(|| after.strip_prefix("’s"))
+        .unwrap_or(after);
+    let offset = after.len() - rest.len();
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut position = 0;
+    for word in rest.split(' ') {
+        let start = position;
+        position += word.len() + 1;
+        if word.is_empty() {
+            continue;
+        }
+        let clean = word.trim_end_matches([',', '.', ';', ':', '"', '”', ')']);
+        let alphabetic = clean
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
+        if clean.is_empty() || !alphabetic || ROLE_STOPS.contains(&clean.to_lowercase().as_str()) {
+            break;
+        }
+        words.push((start, start + clean.len()));
+        if clean.len() < word.len() || words.len() == 4 {
+            break;
+        }
+    }
+    let lower = rest.to_lowercase();
+    let kind_of = |phrase: &str| {
+        if lexicon.person_roles.contains(phrase) {
+            Some(ActorKind::Person)
+        } else if lexicon.body_roles.contains(phrase) {
+            Some(ActorKind::GovernmentBody)
+        } else if lexicon.group_nouns.contains(phrase) || lexicon.company_nouns.contains(phrase) {
+            Some(ActorKind::Group)
+        } else {
+            None
+        }
+    };
+    let mut head = None;
+    for (index, &(start, end)) in words.iter().enumerate() {
+        let word = &rest[start..end];
+        // A capitalised word that is no office is a name ("Russian Volasys"): stop.
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+        let found = kind_of(&lower[start..end]).or_else(|| {
+            index
+                .checked_sub(1)
+                .and_then(|p| kind_of(&lower[words[p].0..end]))
+        });
+        match found {
+            Some(kind) => head = Some((offset + end, kind)),
+            None if capitalised => break,
+            None => {}
+        }
+    }
+    head
 }
 
 /// How a bare country word is used: `None` to drop it.

@@ -1,5 +1,8 @@
-//! The trigger table: which words start which event frame. Each rule names the event type,
-//! its CAMEO code and how arguments are found around the trigger.
+//! The trigger lexicon (`data/triggers.tsv`): which words open which event frame. Each rule
+//! names the event type, its CAMEO code and how arguments are found around the trigger; its
+//! patterns are written once per lemma and expanded here into every inflection.
+
+use std::collections::HashMap;
 
 use statecraft_types::EventType;
 
@@ -26,7 +29,7 @@ pub(crate) enum Shape {
     Declare,
     /// SOURCE (a pair) signed a document, or SOURCE signed ... with TARGET.
     Signed,
-    /// SOURCE recalled its ambassador to/from TARGET.
+    /// SOURCE recalled its ambassador to/from TARGET (a place may stand for its state).
     Recall,
     /// SOURCE's summit with TARGET.
     WithPossessor,
@@ -36,297 +39,345 @@ pub(crate) enum Shape {
     Faces,
 }
 
+impl Shape {
+    fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "Active" => Shape::Active,
+            "ActiveList" => Shape::ActiveList,
+            "Passive" => Shape::Passive,
+            "Nominal" => Shape::Nominal,
+            "Between" => Shape::Between,
+            "HyphenPair" => Shape::HyphenPair,
+            "Denial" => Shape::Denial,
+            "ReportedWrongdoing" => Shape::ReportedWrongdoing,
+            "Declare" => Shape::Declare,
+            "Signed" => Shape::Signed,
+            "Recall" => Shape::Recall,
+            "WithPossessor" => Shape::WithPossessor,
+            "QuotedJudgement" => Shape::QuotedJudgement,
+            "Faces" => Shape::Faces,
+            _ => return None,
+        })
+    }
+}
+
+/// Words of which one must follow the trigger, within `within` bytes, for the rule to apply
+/// ("sanctions" after "unveiled").
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Requirement {
+    pub(crate) words: Vec<String>,
+    pub(crate) within: usize,
+}
+
+impl Requirement {
+    /// Where the first required word starts in `after` (the text right after the trigger),
+    /// when one does within reach.
+    pub(crate) fn find(&self, after: &str) -> Option<usize> {
+        let reach = crate::text::floor_boundary(after, self.within);
+        self.words
+            .iter()
+            .filter_map(|w| after[..reach].find(w.as_str()))
+            .min()
+    }
+}
+
 /// One trigger rule.
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
-    pub(crate) name: &'static str,
+    pub(crate) name: String,
     pub(crate) event_type: EventType,
-    pub(crate) cameo: &'static str,
+    pub(crate) cameo: String,
     pub(crate) shape: Shape,
     /// Whether a generic group ("two tech firms") may stand as the target.
     pub(crate) generic_targets: bool,
     pub(crate) confidence: f64,
-    /// Words of which one must follow the trigger in the same clause ("sanctions" after
-    /// "lifted"); empty for none.
-    pub(crate) requires: &'static [&'static str],
+    /// Empty words for none.
+    pub(crate) requires: Requirement,
 }
 
-/// What a "will face" threat must mention to be a sanctions threat.
-const THREAT_CONSEQUENCES: &[&str] = &["sanction", "consequences", "penalties", "measures"];
+const TRIGGERS: &str = include_str!("../data/triggers.tsv");
 
-/// Nouns that make a lifting verb a sanctions event.
-const SANCTION_NOUNS: &[&str] = &[
-    "sanction",
-    "embargo",
-    "blacklist",
-    "designated nationals",
-    "entity list",
-    "asset freeze",
-    "restrictions",
-];
-
-const fn rule(
-    name: &'static str,
-    event_type: EventType,
-    cameo: &'static str,
-    shape: Shape,
-    generic_targets: bool,
-    confidence: f64,
-) -> Rule {
-    Rule {
-        name,
-        event_type,
-        cameo,
-        shape,
-        generic_targets,
-        confidence,
-        requires: &[],
-    }
-}
-
-/// Every rule with its lower-case trigger phrases.
-#[rustfmt::skip]
+/// Every rule with its lower-case trigger phrases, in file order.
 pub(crate) fn rules() -> Vec<(Rule, Vec<String>)> {
-    use EventType::*;
-    use Shape::*;
-    let words = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    vec![
-        (rule("sanction.impose.verb", SanctionImpose, "163", ActiveList, true, 0.9), sanction_phrases()),
-        (
-            rule("sanction.impose.designate", SanctionImpose, "163", ActiveList, false, 0.8),
-            words(&["sanctioned", "sanctions", "blacklisted", "designated", "has sanctioned", "have sanctioned", "also sanctioned", "recently designated"]),
-        ),
-        (
-            rule("sanction.impose.nominal", SanctionImpose, "163", Nominal, false, 0.85),
-            words(&[
-                "the new sanctions target", "new sanctions target", "the sanctions target", "the new sanctions targeted",
-                "the sanctions targeted", "the measures target", "the new measures target", "the move took aim at",
-                "took aim at", "the move blacklisted", "the sanctions are aimed at", "the sanctions were aimed at",
-            ]),
-        ),
-        (
-            rule("sanction.impose.passive", SanctionImpose, "163", Passive, false, 0.85),
-            words(&[
-                "was sanctioned by", "were sanctioned by", "was blacklisted by", "were blacklisted by",
-                "was designated by", "were designated by", "have been sanctioned by", "has been sanctioned by",
-            ]),
-        ),
-        (
-            Rule { requires: SANCTION_NOUNS, ..rule("sanction.lift", SanctionLift, "085", ActiveList, false, 0.8) },
-            lift_phrases(),
-        ),
-        (
-            rule("sanction.threaten", SanctionThreaten, "1312", Active, true, 0.75),
-            words(&[
-                "threatened sanctions against", "threatened sanctions on", "threatened to impose sanctions on",
-                "threatened to impose sanctions against", "threatens sanctions against", "threatens to impose sanctions on",
-                "threatened to sanction", "threatens to sanction", "threatened new sanctions against",
-                "threatened further sanctions against", "warned of sanctions against", "warned of further sanctions against",
-                "will not hesitate to take further action against", "will not hesitate to take additional action against",
-                "will not hesitate to impose", "prepared to impose sanctions on", "ready to impose sanctions on",
-                "will impose sanctions on", "would impose sanctions on", "prepared to take additional action",
-                "prepared to take further action", "threatened to reimpose sanctions on", "could reimpose sanctions on",
-                "would reimpose sanctions on", "will not hesitate to take further action", "prepared to amend or revoke",
-                "prepared to revoke", "will reverse these steps", "would reverse these steps",
-            ]),
-        ),
-        (
-            rule("sanction.lift.license", SanctionLift, "085", ActiveList, false, 0.75),
-            words(&[
-                "issued general licenses authorizing transactions involving", "issued a general license authorizing transactions involving",
-                "issued general licenses authorizing", "issued a general license authorizing",
-            ]),
-        ),
-        (
-            Rule { requires: THREAT_CONSEQUENCES, ..rule("sanction.threaten.face", SanctionThreaten, "1312", Faces, false, 0.65) },
-            words(&["will face", "would face", "could face", "faces", "will find that"]),
-        ),
-        (
-            rule("accuse.verb", Accuse, "112", Active, true, 0.9),
-            words(&["accused", "accuses", "accusing", "accuse", "blamed", "blames", "blaming", "charged"]),
-        ),
-        (
-            rule("accuse.reported_wrongdoing", Accuse, "112", ReportedWrongdoing, false, 0.7),
-            words(&[
-                "was seeking to cover up", "were seeking to cover up", "is seeking to cover up", "covered up", "was covering up",
-                "were covering up", "is covering up", "had violated", "has violated", "violated", "was violating", "is violating",
-                "had breached", "breached", "pressured", "had pressured", "obstructed", "meddled in", "interfered in",
-                "was responsible for", "were responsible for", "was behind", "was culpable", "were culpable", "was complicit",
-                "was seeking to hide", "was hiding", "had hidden", "concealed", "was concealing", "had supplied weapons to",
-                "was funding", "had funded", "was smuggling", "had smuggled",
-            ]),
-        ),
-        (
-            rule("condemn.verb", Condemn, "111", Active, false, 0.85),
-            words(&[
-                "condemned", "condemns", "condemning", "criticized", "criticised", "criticizes", "criticises", "denounced",
-                "denounces", "slammed", "slams", "blasted", "rebuked", "deplored", "lambasted",
-            ]),
-        ),
-        (
-            rule("condemn.declare", Condemn, "111", Declare, false, 0.75),
-            words(&["declared", "declares", "called", "calls", "labelled", "labeled", "branded", "brands", "described"]),
-        ),
-        (
-            rule("condemn.quoted", Condemn, "111", QuotedJudgement, false, 0.65),
-            words(&[
-                "shameful", "illegitimate", "brutal", "direct assault", "outrageous", "unacceptable", "deplorable", "reckless",
-                "despicable", "barbaric", "heinous", "criminal regime", "murderous",
-            ]),
-        ),
-        (
-            rule("deny.verb", Deny, "016", Denial, false, 0.8),
-            words(&[
-                "denied", "denies", "has denied", "have denied", "rejected the allegations", "rejected the accusations",
-                "rejected the accusation", "dismissed the allegations", "dismissed the accusations", "the allegations were",
-                "the accusations were", "the accusation was", "the charges were", "the claims were",
-            ]),
-        ),
-        (
-            rule("demand.verb", Demand, "100", Active, true, 0.8),
-            words(&["demanded", "demands", "demanding", "demand that", "insisted that"]),
-        ),
-        // Reached only by reclassifying an appeal to stop or undo something ("urged X to stop").
-        (rule("demand.urge", Demand, "100", Active, true, 0.75), Vec::new()),
-        (
-            rule("appeal.verb", Appeal, "020", Active, true, 0.75),
-            words(&[
-                "called on", "calls on", "calling on", "urged", "urges", "urging", "appealed to", "appeals to", "warned",
-                "warns", "suggested", "proposed", "asked", "requested",
-            ]),
-        ),
-        (rule("threaten.verb", Threaten, "130", Active, false, 0.7), words(&["threatened", "threatens", "threatening"])),
-        (
-            rule("meet.verb", Meet, "040", Active, false, 0.85),
-            words(&[
-                "met with", "met", "meets with", "meets", "held talks with", "holds talks with", "hold talks with",
-                "will meet", "is meeting", "spoke by phone with", "spoke by telephone with", "visited", "hosted",
-            ]),
-        ),
-        (
-            rule("meet.between", Meet, "040", Between, false, 0.8),
-            words(&["summit between", "meeting between", "talks between", "negotiations between", "meetings between"]),
-        ),
-        (rule("meet.with", Meet, "040", WithPossessor, false, 0.75), words(&["summit with", "meeting with", "talks with"])),
-        (rule("meet.hyphen", Meet, "040", HyphenPair, false, 0.75), words(&["summit", "meeting", "talks"])),
-        (rule("agree.signed", Agree, "057", Signed, false, 0.8), words(&["signed", "signs"])),
-        (
-            rule("praise.verb", Praise, "051", Active, false, 0.75),
-            words(&["praised", "praises", "thanked", "thanks", "welcomed", "hailed", "commended", "lauded"]),
-        ),
-        (
-            rule("expel.verb", Expel, "166", Active, true, 0.85),
-            words(&["expelled", "expels", "expelling", "is expelling", "will expel", "ordered the expulsion of"]),
-        ),
-        (
-            rule("recall.ambassador", RecallAmbassador, "161", Recall, false, 0.85),
-            words(&[
-                "recalled its ambassador", "recalling its ambassador", "recalls its ambassador", "recall its ambassador",
-                "recalled their ambassador", "withdrew its ambassador", "recalled its envoy",
-            ]),
-        ),
-        (
-            rule("relations.reduce", ReduceRelations, "160", Active, false, 0.75),
-            words(&[
-                "cut off all high-level contacts with", "cut off contacts with", "cut off all contacts with", "cut ties with",
-                "severed ties with", "severed diplomatic relations with", "broke off diplomatic relations with",
-                "suspended talks with", "halted talks with", "downgraded relations with", "suspended relations with",
-                "froze relations with", "froze contacts with", "expelled the ambassador of",
-            ]),
-        ),
-    ]
+    parse(TRIGGERS).expect("the bundled trigger lexicon parses")
 }
 
-fn sanction_phrases() -> Vec<String> {
-    let verbs = [
-        "imposed",
-        "imposes",
-        "imposing",
-        "impose",
-        "slapped",
-        "slaps",
-        "slapping",
-        "placed",
-        "places",
-        "levied",
-        "announced",
-        "announces",
-        "approved",
-        "approves",
-        "adopted",
-        "ramped up",
-        "tightened",
-        "expanded",
-        "unveiled",
-    ];
-    let adjectives = [
-        "",
-        "new ",
-        "fresh ",
-        "further ",
-        "additional ",
-        "more ",
-        "economic ",
-        "financial ",
-        "tough ",
-        "tougher ",
-        "new economic ",
-        "targeted ",
-    ];
-    let nouns = [
-        "sanctions",
-        "an embargo",
-        "a trade embargo",
-        "an arms embargo",
-        "an asset freeze",
-        "a travel ban",
-    ];
-    let preps = [
-        " on",
-        " against",
-        " targeting",
-        " that target",
-        " that targeted",
-        " aimed at",
-    ];
+fn parse(source: &str) -> Result<Vec<(Rule, Vec<String>)>, String> {
+    let mut lists: HashMap<&str, Vec<String>> = HashMap::new();
     let mut out = Vec::new();
-    for verb in verbs {
-        for adjective in adjectives {
-            for noun in nouns {
-                if !adjective.is_empty() && noun != "sanctions" {
-                    continue;
+    for (number, line) in source.lines().enumerate() {
+        let line_no = number + 1;
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields[0] {
+            "@list" if fields.len() == 3 => {
+                let entries = fields[2].split(';').map(|w| w.trim().to_lowercase());
+                lists.insert(fields[1], entries.filter(|w| !w.is_empty()).collect());
+            }
+            "rule" if fields.len() == 9 => {
+                let error = |what: &str| format!("triggers.tsv line {line_no}: {what}");
+                let event_type: EventType =
+                    fields[2].parse().map_err(|_| error("unknown event type"))?;
+                let shape = Shape::parse(fields[4]).ok_or_else(|| error("unknown shape"))?;
+                let confidence: f64 = fields[5].parse().map_err(|_| error("bad confidence"))?;
+                let requires = match fields[7] {
+                    "-" => Requirement::default(),
+                    spec => {
+                        let (list, within) =
+                            spec.split_once(':').ok_or_else(|| error("bad requires"))?;
+                        Requirement {
+                            words: lists
+                                .get(list)
+                                .cloned()
+                                .ok_or_else(|| error("requires an unknown list"))?,
+                            within: within.parse().map_err(|_| error("bad requires reach"))?,
+                        }
+                    }
+                };
+                let mut phrases = Vec::new();
+                for pattern in fields[8]
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    phrases.extend(expand(pattern).map_err(|e| error(&e))?);
                 }
-                for prep in preps {
-                    out.push(format!("{verb} {adjective}{noun}{prep}"));
+                out.push((
+                    Rule {
+                        name: fields[1].to_owned(),
+                        event_type,
+                        cameo: fields[3].to_owned(),
+                        shape,
+                        generic_targets: fields[6] == "y",
+                        confidence,
+                        requires,
+                    },
+                    phrases,
+                ));
+            }
+            _ => return Err(format!("triggers.tsv line {line_no}: not a rule or a list")),
+        }
+    }
+    Ok(out)
+}
+
+/// Expands one pattern: alternatives `(a|b|)` and inflected verbs `~verb`.
+pub(crate) fn expand(pattern: &str) -> Result<Vec<String>, String> {
+    // Split into slots: each slot is a list of alternatives.
+    let mut slots: Vec<Vec<String>> = Vec::new();
+    let mut rest = pattern.trim();
+    while !rest.is_empty() {
+        if let Some(inner) = rest.strip_prefix('(') {
+            let close = inner
+                .find(')')
+                .ok_or_else(|| format!("unclosed group in {pattern:?}"))?;
+            slots.push(inner[..close].split('|').map(str::to_owned).collect());
+            rest = inner[close + 1..].trim_start();
+        } else {
+            let end = rest.find([' ', '(']).unwrap_or(rest.len());
+            slots.push(vec![rest[..end].to_owned()]);
+            rest = rest[end..].trim_start();
+        }
+    }
+    let mut phrases = vec![String::new()];
+    for slot in slots {
+        let mut next = Vec::new();
+        for phrase in &phrases {
+            for alternative in &slot {
+                for form in inflect_words(alternative) {
+                    let joined = match (phrase.is_empty(), form.is_empty()) {
+                        (true, _) => form.clone(),
+                        (false, true) => phrase.clone(),
+                        (false, false) => format!("{phrase} {form}"),
+                    };
+                    next.push(joined);
                 }
             }
         }
+        phrases = next;
     }
-    out
+    phrases.retain(|p| !p.is_empty());
+    phrases.sort();
+    phrases.dedup();
+    Ok(phrases.into_iter().map(|p| p.to_lowercase()).collect())
 }
 
-fn lift_phrases() -> Vec<String> {
-    [
-        "lifted",
-        "lifts",
-        "lifting",
-        "lift",
-        "eased",
-        "eases",
-        "easing",
-        "relaxed",
-        "waived",
-        "revoked",
-        "rolled back",
-        "suspended",
-        "removed",
-        "removes",
-        "remove",
-        "delisted",
-        "unfroze",
-        "unblocked",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
+/// The forms of a word sequence whose first word may be an inflected verb (`~cut off`).
+fn inflect_words(words: &str) -> Vec<String> {
+    let words = words.trim();
+    let Some(verb_phrase) = words
+        .strip_prefix('~')
+        .filter(|v| v.starts_with(char::is_alphabetic))
+    else {
+        // A `~` inside a multi-word alternative ("(~cut off|~sever)") is handled by the
+        // caller splitting alternatives; here the words stand as written.
+        return vec![words.to_owned()];
+    };
+    let (verb, tail) = match verb_phrase.split_once(' ') {
+        Some((verb, tail)) => (verb, Some(tail)),
+        None => (verb_phrase, None),
+    };
+    verb_forms(verb)
+        .into_iter()
+        .map(|form| match tail {
+            Some(tail) => format!("{form} {tail}"),
+            None => form,
+        })
+        .collect()
+}
+
+/// Irregular verbs: lemma, past, past participle (when it differs), present participle
+/// (when the spelling rules below would get it wrong).
+const IRREGULAR: &[(&str, &str, &str)] = &[
+    ("meet", "met", "met"),
+    ("hold", "held", "held"),
+    ("break", "broke", "broken"),
+    ("freeze", "froze", "frozen"),
+    ("cut", "cut", "cut"),
+    ("put", "put", "put"),
+    ("set", "set", "set"),
+    ("shut", "shut", "shut"),
+    ("hit", "hit", "hit"),
+    ("withdraw", "withdrew", "withdrawn"),
+    ("speak", "spoke", "spoken"),
+    ("take", "took", "taken"),
+    ("throw", "threw", "thrown"),
+    ("strike", "struck", "struck"),
+    ("make", "made", "made"),
+    ("seek", "sought", "sought"),
+    ("tell", "told", "told"),
+    ("say", "said", "said"),
+    ("send", "sent", "sent"),
+    ("sit", "sat", "sat"),
+    ("fly", "flew", "flown"),
+    ("lay", "laid", "laid"),
+    ("pay", "paid", "paid"),
+    ("win", "won", "won"),
+    ("draw", "drew", "drawn"),
+    ("give", "gave", "given"),
+    ("lead", "led", "led"),
+    ("forbid", "forbade", "forbidden"),
+    ("choose", "chose", "chosen"),
+];
+
+/// Verbs whose final consonant doubles (stress on the last syllable or one short syllable).
+const DOUBLING: &[&str] = &[
+    "slap", "ban", "bar", "plan", "stop", "slam", "expel", "rebut", "compel", "admit", "omit",
+    "commit", "prefer", "refer", "propel", "nab", "grab", "snub", "drop", "ship", "step", "pin",
+    "chat", "jab", "rap", "quit", "lob", "cut", "put", "set", "shut", "hit", "sit", "win",
+];
+
+/// Every form of an English verb: lemma, -s, -ed (and participle), -ing.
+pub(crate) fn verb_forms(lemma: &str) -> Vec<String> {
+    let mut forms = vec![lemma.to_owned()];
+    let (third, ing, past): (String, String, Vec<String>) = {
+        let irregular = IRREGULAR.iter().find(|(l, _, _)| *l == lemma);
+        let doubles = DOUBLING.contains(&lemma);
+        let stem_ing = if doubles {
+            format!("{lemma}{}", &lemma[lemma.len() - 1..])
+        } else if lemma.ends_with("ee") || lemma.ends_with("ye") || lemma.ends_with("oe") {
+            lemma.to_owned()
+        } else if lemma.ends_with("ie") {
+            format!("{}y", &lemma[..lemma.len() - 2])
+        } else if let Some(stem) = lemma.strip_suffix('e') {
+            stem.to_owned()
+        } else {
+            lemma.to_owned()
+        };
+        let ing = format!("{stem_ing}ing");
+        let consonant_y = lemma.ends_with('y')
+            && !lemma
+                .chars()
+                .rev()
+                .nth(1)
+                .is_some_and(|c| "aeiou".contains(c));
+        let third = if consonant_y {
+            format!("{}ies", &lemma[..lemma.len() - 1])
+        } else if ["s", "sh", "ch", "x", "z", "o"]
+            .iter()
+            .any(|s| lemma.ends_with(s))
+        {
+            format!("{lemma}es")
+        } else {
+            format!("{lemma}s")
+        };
+        let past = match irregular {
+            Some((_, past, participle)) => vec![(*past).to_owned(), (*participle).to_owned()],
+            None if consonant_y => vec![format!("{}ied", &lemma[..lemma.len() - 1])],
+            None if lemma.ends_with('e') => vec![format!("{lemma}d")],
+            None if doubles => vec![format!("{stem_ing}ed")],
+            None => vec![format!("{lemma}ed")],
+        };
+        (third, ing, past)
+    };
+    forms.push(third);
+    forms.push(ing);
+    forms.extend(past);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs_inflect_by_spelling_rules_and_exceptions() {
+        let forms = |v: &str| verb_forms(v).join(" ");
+        assert_eq!(forms("impose"), "impose imposed imposes imposing");
+        assert_eq!(forms("slap"), "slap slapped slapping slaps");
+        assert_eq!(forms("deny"), "denied denies deny denying");
+        assert_eq!(forms("delay"), "delay delayed delaying delays");
+        assert_eq!(forms("meet"), "meet meeting meets met");
+        assert_eq!(forms("freeze"), "freeze freezes freezing froze frozen");
+        assert_eq!(forms("expel"), "expel expelled expelling expels");
+        assert_eq!(forms("agree"), "agree agreed agreeing agrees");
+        assert_eq!(forms("veto"), "veto vetoed vetoes vetoing");
+        assert_eq!(
+            forms("criticise"),
+            "criticise criticised criticises criticising"
+        );
+        assert_eq!(forms("slash"), "slash slashed slashes slashing");
+    }
+
+    #[test]
+    fn patterns_expand_alternatives_and_inflections() {
+        let phrases = expand("~recall (its|their) (ambassador|envoys)").unwrap();
+        assert!(phrases.contains(&"recalled its ambassador".to_owned()));
+        assert!(phrases.contains(&"recalling their envoys".to_owned()));
+        assert_eq!(phrases.len(), 4 * 2 * 2);
+        let optional = expand("~cut (all|) ties with").unwrap();
+        assert!(optional.contains(&"cut ties with".to_owned()));
+        assert!(optional.contains(&"cutting all ties with".to_owned()));
+        assert!(expand("(unclosed").is_err());
+    }
+
+    #[test]
+    fn the_bundled_lexicon_parses_and_every_rule_has_triggers() {
+        let rules = rules();
+        assert!(rules.len() > 30);
+        for (rule, phrases) in &rules {
+            // These are reached only by reclassifying another rule's frame.
+            assert!(
+                !phrases.is_empty()
+                    || ["demand.urge", "sanction.threaten.modal"].contains(&rule.name.as_str()),
+                "{} has no trigger",
+                rule.name
+            );
+            assert!(
+                phrases
+                    .iter()
+                    .all(|p| p == &p.to_lowercase() && !p.contains("  "))
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_line_is_reported_with_its_number() {
+        let error = parse("rule\tx\tNOT_A_TYPE\t1\tActive\t0.5\tn\t-\tfoo").unwrap_err();
+        assert!(error.contains("line 1"), "{error}");
+    }
 }

@@ -15,11 +15,9 @@ use crate::text::floor_boundary;
 impl FrameInput<'_> {
     pub(super) fn fill(&self, context: &DocContext) -> Option<Candidate> {
         let rule = self.rule;
-        if !rule.requires.is_empty() {
+        if !rule.requires.words.is_empty() {
             let clause = &self.lower[self.trigger_end..self.clause_end(self.trigger_end)];
-            if !rule.requires.iter().any(|w| clause.contains(w)) {
-                return None;
-            }
+            rule.requires.find(clause)?;
         }
         // A gerund after "before"/"after" has no subject of its own.
         let before_word = self.lower[..self.trigger_start]
@@ -36,6 +34,16 @@ impl FrameInput<'_> {
             self.trigger_start.saturating_sub(40),
         )..self.trigger_start];
         if before.contains("whether to") || before.contains("whether or not to") {
+            return None;
+        }
+        // "warned that ...", "welcomed that ...": the verb's object is a clause, whose actors
+        // are not its targets (a demand's "demanded that X stop" names its addressee there).
+        let complement = self.lower[self.trigger_end..].starts_with(" that ");
+        if complement
+            && matches!(rule.shape, Shape::Active | Shape::ActiveList)
+            && !matches!(rule.event_type, EventType::Demand | EventType::Accuse)
+            && !rule.event_type.is_sanction()
+        {
             return None;
         }
         // A quoted clause ends where the quotation does.
@@ -272,7 +280,10 @@ impl FrameInput<'_> {
                     return None;
                 }
                 let window = &self.lower[target.end..floor_boundary(self.lower, target.end + 60)];
-                if !THREAT_NOUNS.iter().any(|w| window.contains(w)) {
+                // A rule with its own required words ("persona non grata") has checked them.
+                if rule.requires.words.is_empty()
+                    && !THREAT_NOUNS.iter().any(|w| window.contains(w))
+                {
                     return None;
                 }
                 Some(self.candidate(source, vec![target]))
@@ -296,6 +307,10 @@ impl FrameInput<'_> {
                         ..pair
                     };
                     return Some(self.candidate(&pair, vec![&other]));
+                }
+                // "A and B reached an agreement".
+                if let Some(partner) = self.coordinated_partner(source) {
+                    return Some(self.candidate(partner, vec![source]));
                 }
                 let with =
                     self.lower[self.trigger_end..clause_end].find(" with ")? + self.trigger_end;
@@ -358,11 +373,12 @@ impl FrameInput<'_> {
             }
             Shape::Recall => {
                 let source = self.source_before(self.trigger_start)?;
-                let target = self
-                    .targets_after(self.trigger_end, clause_end, 1, Some(&source.actors[0]))
-                    .into_iter()
-                    .next()?;
-                Some(self.candidate(source, vec![target]))
+                let targets =
+                    self.targets_after(self.trigger_end, clause_end, 64, Some(&source.actors[0]));
+                if targets.is_empty() {
+                    return None;
+                }
+                Some(self.candidate(source, targets))
             }
         }
     }
