@@ -278,7 +278,7 @@ mod tests {
             gazetteer.countries.len() > 190,
             "every UN member state is listed"
         );
-        let text = "The US Treasury said Moscow and North Korea-related firms in China-based Trump-Kim talks, not Russians or Prussia.";
+        let text = "The US Treasury said Moscow and North Korea-related firms in China-based Trump-Putin talks, not Russians or Prussia.";
         let found: Vec<(&str, Hit)> = gazetteer
             .find(text)
             .into_iter()
@@ -294,7 +294,7 @@ mod tests {
                 "North Korea",
                 "China",
                 "Trump",
-                "Kim",
+                "Putin",
                 "Russians"
             ]
         );

@@ -74,16 +74,16 @@ fn a_sanctions_list_with_based_companies_is_one_event_with_every_target() {
 fn accusations_denials_and_coreference_follow_the_story() {
     let events = code(
         "Canada accused Iran of shielding the crews of two seized tankers. Tehran has denied it. \
-         Foreign Minister Melanie Joly said Iran was seeking to hide the evidence. \
-         Joly called on the shipping companies across the region to check their cargo.",
+         Foreign Minister Ines Carver said Iran was seeking to hide the evidence. \
+         Carver called on the shipping companies across the region to check their cargo.",
     );
     assert_eq!(
         summary(&events),
         vec![
             "ACCUSE Canada -> Iran",
             "DENY Iran -> Canada",
-            "ACCUSE Melanie Joly -> Iran",
-            "APPEAL Melanie Joly -> shipping companies across the region",
+            "ACCUSE Ines Carver -> Iran",
+            "APPEAL Ines Carver -> shipping companies across the region",
         ]
     );
     assert_eq!(events[3].targets[0].kind, ActorKind::Group);
