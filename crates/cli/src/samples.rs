@@ -4,7 +4,8 @@
 //! denial), Britain's expulsion of Russian diplomats after the Salisbury poisoning (expulsion,
 //! accusations, frozen contacts, denial, condemnation) and the lifting of US trade sanctions on
 //! Sudan in 2017 (lifting, praise, a threat to reimpose, an appeal). None of their wording
-//! comes from a news report or from the evaluation sets.
+//! comes from a news report or from the evaluation sets (`tests/own_words.rs` checks the
+//! latter).
 
 /// A bundled article.
 #[derive(Debug, Clone, Copy)]
