@@ -1,14 +1,14 @@
 //! `statecraft eval`: scores the coder against document-level gold files (the JSONL format of
 //! the evaluation data README). Matching is one-to-one and greedy per document:
 //!
-//! * dyad match: same type, the source matches, and at least one gold target is matched by a
-//!   predicted target (the source alone when the gold has no target); MEET and AGREE may be
-//!   coded in either direction;
+//! * a prediction pairs with a gold event of its type when their sources agree and some
+//!   predicted target agrees with some gold target (sources only, for gold without targets);
+//!   for MEET and AGREE, source and target may be swapped;
 //! * an actor matches by name (token overlap of at least 60% of the shorter name, ignoring
 //!   words such as "the", "Co", "Department") or, for gold states, bodies, people and IGOs, by
 //!   equal country code (UN = UNO, EU = EUR); companies need a name match;
-//! * gold events marked `optional`, and gold events with polarity `denied`, are neither
-//!   misses nor, when matched, false alarms.
+//! * an `optional` gold event, or one whose polarity is `denied`, does not count as missed
+//!   when nothing pairs with it, and a prediction that pairs with it is not a false alarm.
 
 use std::collections::BTreeMap;
 
@@ -185,9 +185,9 @@ impl Report {
 /// A gold file of either level.
 #[derive(Debug)]
 pub enum GoldFile {
-    /// Document-level gold (`seed-gold.jsonl`, `news-dev.jsonl`).
+    /// Gold per document, e.g. `seed-gold.jsonl`, `news-dev.jsonl`.
     Documents(Vec<GoldDocument>),
-    /// Sentence-level gold (`petrarch-gsr.jsonl`, `plover-gsr.jsonl`).
+    /// Gold per sentence, e.g. `petrarch-gsr.jsonl`, `plover-gsr.jsonl`.
     Sentences(Vec<GoldSentence>),
 }
 

@@ -137,7 +137,7 @@ fn boilerplate_headings_and_datelines_are_set_aside() {
         "doc",
         "Donate now to keep us online - make a charitable donation today\n\n\
          Britain expels Russian diplomats\n\nTue Mar 13, 2018 10:00AM\n\n\
-         Britain is expelling 23 Russian diplomats, the government said on Monday.\n\n\
+         Britain is expelling 20 Russian envoys, the government said on Monday.\n\n\
          Join the Example mailing list",
         None,
     );
@@ -224,8 +224,8 @@ fn find(events: &[statecraft_types::Event], event_type: EventType) -> &statecraf
 #[test]
 fn quoted_speakers_are_the_sources_of_what_they_say() {
     let events = code(
-        "\"We will not hesitate to take further action against Minsk,\" Foreign Minister Anna Lind said on Tuesday. \
-         \"The illegitimate regime in Belarus has no place in Europe,\" she added.",
+        "\"We are ready to impose sanctions on Minsk,\" Foreign Minister Anna Lind said on Tuesday. \
+         \"Belarus is ruled by an illegitimate regime,\" she added.",
     );
     let threat = find(&events, EventType::SanctionThreaten);
     assert_eq!(threat.source.name, "Anna Lind");
@@ -257,14 +257,14 @@ fn a_quotation_over_two_sentences_takes_the_speaker_named_at_its_end() {
 #[test]
 fn coordinated_subjects_make_one_event_each_and_intransitive_meetings_pair_them() {
     let events = code(
-        "Russia and China have suggested the Security Council discuss the matter. Vladimir Putin and Xi Jinping met in Beijing in May.",
+        "France and Germany have proposed that the Security Council meet on the crisis. Vladimir Putin and Xi Jinping met in Beijing in May.",
     );
     let appeals: Vec<&str> = events
         .iter()
         .filter(|e| e.event_type == EventType::Appeal)
         .map(|e| e.source.name.as_str())
         .collect();
-    assert_eq!(appeals, vec!["China", "Russia"]);
+    assert_eq!(appeals, vec!["Germany", "France"]);
     let meeting = find(&events, EventType::Meet);
     assert_eq!(
         (
@@ -292,7 +292,7 @@ fn an_appeal_to_stop_is_a_demand() {
 fn undated_events_take_the_story_date_and_lead_and_body_reports_merge() {
     let events = code(
         "The Biden administration on Wednesday eased sanctions on Venezuela. \
-         The Treasury Department issued general licenses authorizing transactions involving Venezuela's oil sector. \
+         The Treasury Department lifted restrictions on Venezuela's state oil company. \
          Washington also accused Caracas of jailing opposition figures.",
     );
     let lifts: Vec<_> = events

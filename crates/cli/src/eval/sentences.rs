@@ -1,6 +1,7 @@
 //! Sentence-level scoring (PETRARCH and PLOVER gold standard records): each sentence is coded
-//! on its own and a prediction hits a record with the same CAMEO root (or PLOVER type) and the
-//! same source and target countries, as the evaluation data README suggests.
+//! on its own, and a prediction hits a record when it agrees with it on the CAMEO root (or,
+//! without one, the PLOVER type) and on the countries of both sides, as the evaluation data
+//! README suggests.
 
 use std::collections::BTreeMap;
 
@@ -89,8 +90,8 @@ fn sentence_hit(gold: &GoldSentence, event: &Event) -> bool {
 }
 
 /// Scores the coder on sentence-level gold: each sentence is coded on its own (with its date
-/// as publication date); a prediction hits a record with the same CAMEO root (or PLOVER type)
-/// and matching source and target countries. Records of category `other` are out of scope:
+/// as publication date); a prediction hits a record that it agrees with on the CAMEO root (or
+/// PLOVER type) and on both sides' countries. Records of category `other` are out of scope:
 /// neither misses nor, when hit, false alarms; `none` records expect no event.
 pub fn evaluate_sentences(coder: &Coder, records: &[GoldSentence]) -> Report {
     let mut report = Report::default();
