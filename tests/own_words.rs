@@ -9,22 +9,13 @@
 //! hide a copy. The test passes, saying so, when `../shared/data` is absent.
 //! `STATECRAFT_SHARED_DATA` names another location of the data directory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 /// Window length in words.
 const N: usize = 8;
-
-/// Hits left to the owners of files being rewritten under issue 13, as (file, FNV-1a hash of
-/// the window); the window itself is not written here, or this file would be a hit. Remove an
-/// entry when its file is fixed. An entry that no longer matches is reported, not failed on, so
-/// that either change can land first.
-const AWAITING_FIX: &[(&str, u64)] = &[
-    // The coder's "will not hesitate ..." threat trigger, copied from a dev document.
-    ("crates/coder/src/rules.rs", 0xbbf2_824c_e05e_b8c2),
-];
 
 /// A word and the line (1-based) it starts on.
 struct Word {
@@ -66,12 +57,6 @@ fn words(text: &str) -> Vec<Word> {
         });
     }
     out
-}
-
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// The windows of the shared texts, as word ids, with where each was first seen.
@@ -223,7 +208,6 @@ fn no_window_of_the_shared_evaluation_texts_is_in_the_repository() {
     );
 
     let mut hits = Vec::new();
-    let mut awaiting: HashSet<(&str, u64)> = HashSet::new();
     let mut checked = 0;
     for relative in repo_files(root) {
         let Ok(bytes) = std::fs::read(root.join(&relative)) else {
@@ -252,25 +236,10 @@ fn no_window_of_the_shared_evaluation_texts_is_in_the_repository() {
             };
             let phrase: Vec<&str> = words[i..i + N].iter().map(|w| w.text.as_str()).collect();
             let phrase = phrase.join(" ");
-            let hash = fnv1a(&phrase);
-            if let Some(&entry) = AWAITING_FIX.iter().find(|&&e| e == (file.as_str(), hash)) {
-                awaiting.insert(entry);
-                continue;
-            }
             hits.push(format!(
-                "{file}:{}: \"{phrase}\" (from {origin}; fnv {hash:#018x})",
+                "{file}:{}: \"{phrase}\" (from {origin})",
                 words[i].line
             ));
-        }
-    }
-    for entry in AWAITING_FIX {
-        if awaiting.contains(entry) {
-            eprintln!("awaiting its owner's fix: {} ({:#018x})", entry.0, entry.1);
-        } else {
-            eprintln!(
-                "no longer found, remove it from AWAITING_FIX: {} ({:#018x})",
-                entry.0, entry.1
-            );
         }
     }
     eprintln!(
