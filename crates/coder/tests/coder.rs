@@ -292,7 +292,7 @@ fn an_appeal_to_stop_is_a_demand() {
 fn undated_events_take_the_story_date_and_lead_and_body_reports_merge() {
     let events = code(
         "The Biden administration on Wednesday eased sanctions on Venezuela. \
-         The Treasury Department lifted restrictions on Venezuela's state oil company. \
+         The Treasury Department lifted restrictions on Venezuela's oil sector. \
          Washington also accused Caracas of jailing opposition figures.",
     );
     let lifts: Vec<_> = events
