@@ -36,6 +36,24 @@ fn tokens(name: &str) -> Vec<String> {
 }
 
 impl DocContext {
+    /// A person named in full earlier, named again by one part of the name ("Kim" after
+    /// "Kim Jong-un", "Yellen" after "Janet Yellen"); none when two people share it.
+    pub(crate) fn person_by_part(&self, word: &str) -> Option<&Actor> {
+        if word.chars().count() < 3 {
+            return None;
+        }
+        let mut found = self.people.iter().filter(|p| {
+            let parts: Vec<&str> = p
+                .name
+                .split([' ', '-'])
+                .filter(|t| !t.is_empty())
+                .collect();
+            parts.len() >= 2 && (parts[0] == word || parts[parts.len() - 1] == word)
+        });
+        let first = found.next()?;
+        found.all(|other| other.same_entity(first)).then_some(first)
+    }
+
     /// A company named earlier whose name starts with `name` ("Yanbian Silverstar").
     pub(crate) fn company_by_prefix(&self, name: &str) -> Option<&Actor> {
         let wanted = tokens(name);

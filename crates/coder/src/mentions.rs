@@ -204,6 +204,7 @@ pub(crate) fn find_mentions(
         i += consumed.max(1);
     }
     entities::find_companies(sentence, gazetteer, context, &mut mentions, &blocked);
+    find_name_parts(sentence, context, &mut mentions);
     find_generic_groups(sentence, &mut mentions);
     find_anaphors(sentence, context, &mut mentions);
     mentions.sort_by_key(|m| m.start);
@@ -802,5 +803,43 @@ fn find_anaphors(sentence: &str, context: &DocContext, mentions: &mut Vec<Mentio
                 .collect(),
             role: Role::Anaphor,
         });
+    }
+}
+
+/// Capitalised words that repeat one part of a person named earlier in the document.
+fn find_name_parts(sentence: &str, context: &DocContext, mentions: &mut Vec<Mention>) {
+    let is_word = |c: char| c.is_alphanumeric();
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (at, c) in sentence.char_indices() {
+        match (is_word(c), start) {
+            (true, None) => start = Some(at),
+            (false, Some(s)) => {
+                spans.push((s, at));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, sentence.len()));
+    }
+    for (start, end) in spans {
+        let word = &sentence[start..end];
+        if !word.chars().next().is_some_and(char::is_uppercase) || overlaps(mentions, &[], start, end)
+        {
+            continue;
+        }
+        if let Some(person) = context.person_by_part(word) {
+            let mut actor = person.clone();
+            actor.mention = word.to_owned();
+            let rest = &sentence[end..];
+            let role = if rest.starts_with("'s") || rest.starts_with("’s") {
+                Role::Possessive
+            } else {
+                Role::Name
+            };
+            mentions.push(Mention::new(start, end, actor, role));
+        }
     }
 }

@@ -79,9 +79,17 @@ fn sentence_hit(gold: &GoldSentence, event: &Event) -> bool {
         (None, Some(kind)) => event.plover.kind.as_deref() == Some(plover_alias(kind)),
         (None, None) => false,
     };
+    // Gold actor codes are CAMEO codes; their first three letters are a country or, for
+    // intergovernmental bodies, "IGO" (IGOUNO, IGOEUR), which the actor's own CAMEO code
+    // carries while its country field holds the body's code (UNO, EUR).
     let country_in = |codes: &CodeList, actor: &Actor| {
         let wanted = codes.countries();
-        wanted.is_empty() || actor.country.as_ref().is_some_and(|c| wanted.contains(c))
+        wanted.is_empty()
+            || actor.country.as_ref().is_some_and(|c| wanted.contains(c))
+            || actor
+                .cameo_code
+                .get(..3)
+                .is_some_and(|c| wanted.iter().any(|w| w == c))
     };
     same_kind
         && country_in(&gold.source, &event.source)
