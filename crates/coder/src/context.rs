@@ -16,6 +16,8 @@ pub(crate) struct DocContext {
     bodies: Vec<Actor>,
     last_thing: Option<Actor>,
     last_state: Option<Actor>,
+    /// States named so far, most recent last.
+    states: Vec<Actor>,
     last_sanction_targets: Vec<Actor>,
     last_plural: Vec<Actor>,
     last_companies: Vec<Actor>,
@@ -43,11 +45,7 @@ impl DocContext {
             return None;
         }
         let mut found = self.people.iter().filter(|p| {
-            let parts: Vec<&str> = p
-                .name
-                .split([' ', '-'])
-                .filter(|t| !t.is_empty())
-                .collect();
+            let parts: Vec<&str> = p.name.split([' ', '-']).filter(|t| !t.is_empty()).collect();
             parts.len() >= 2 && (parts[0] == word || parts[parts.len() - 1] == word)
         });
         let first = found.next()?;
@@ -164,6 +162,7 @@ impl DocContext {
                     }
                     ActorKind::Group => self.last_plural = vec![actor.clone()],
                     ActorKind::State => {
+                        remember(&mut self.states, actor);
                         self.last_state = Some(actor.clone());
                         self.last_thing = Some(actor.clone());
                     }
@@ -220,6 +219,17 @@ impl DocContext {
             .or_else(|| self.accusations.last())
             .map(|(source, _)| source.clone())
             .filter(|source| !source.same_entity(denier))
+            // With no accusation read, the claim comes from the other party of the story.
+            .or_else(|| self.other_state(denier))
+    }
+
+    /// The state named last whose country is not `actor`'s: the other party of the story.
+    pub(crate) fn other_state(&self, actor: &Actor) -> Option<Actor> {
+        self.states
+            .iter()
+            .rev()
+            .find(|s| s.country.is_some() && s.country != actor.country)
+            .cloned()
     }
 }
 

@@ -29,8 +29,8 @@ pub(crate) struct Candidate {
     pub(crate) reason: Option<String>,
     /// Another rule that describes the event better ("urged X to stop" is a demand).
     pub(crate) rule_override: Option<&'static str>,
-    /// A second source joined to the first by "and" ("Russia and China suggested").
-    pub(crate) co_source: Option<Actor>,
+    /// Other sources joined to the first ("Russia and China suggested").
+    pub(crate) co_sources: Vec<Actor>,
 }
 
 /// Quotations in a sentence and who is speaking them.
@@ -234,14 +234,16 @@ impl Frames {
                     .rule_override
                     .and_then(|name| self.rule_named(name))
                     .unwrap_or(rule_index);
-                if let Some(partner) = candidate.co_source.take() {
-                    let mut twin = candidate.clone();
-                    twin.source = partner;
-                    out.push(candidate);
-                    out.push(twin);
-                } else {
-                    out.push(candidate);
-                }
+                let partners = std::mem::take(&mut candidate.co_sources);
+                let twins: Vec<Candidate> = partners
+                    .into_iter()
+                    .map(|partner| Candidate {
+                        source: partner,
+                        ..candidate.clone()
+                    })
+                    .collect();
+                out.push(candidate);
+                out.extend(twins);
                 break;
             }
         }
@@ -342,9 +344,42 @@ impl FrameInput<'_> {
             Role::Possessive => {
                 self.rule.event_type == EventType::Demand || self.rule.event_type.is_sanction()
             }
-            Role::Locative => self.rule.shape == Shape::Recall,
-            Role::Modifier => false,
+            // "an envoy to Paris"; "imports from Australia".
+            Role::Locative => self.rule.shape == Shape::Recall || self.trade_rule(),
+            // "imports of Japanese seafood": the state whose goods are banned.
+            Role::Modifier => self.trade_rule() && !m.actors.is_empty(),
         }
+    }
+
+    fn trade_rule(&self) -> bool {
+        self.rule.name == "sanction.impose.trade"
+    }
+
+    /// Every subject coordinated with `m` ("Saudi Arabia, the UAE, Bahrain and Egypt cut
+    /// ties"), `m` excluded, in text order.
+    pub(crate) fn coordinated_subjects(&self, m: &Mention) -> Vec<&Mention> {
+        let mut out = Vec::new();
+        let mut current = m;
+        loop {
+            let previous = self.mentions.iter().rev().find(|p| {
+                p.end <= current.start && usable_source(p) && {
+                    let gap = self.sentence[p.end..current.start].trim();
+                    matches!(
+                        gap,
+                        "," | ", and" | "and" | ", the" | ", and the" | "and the"
+                    )
+                }
+            });
+            match previous {
+                Some(p) if out.len() < 8 => {
+                    out.push(p);
+                    current = p;
+                }
+                _ => break,
+            }
+        }
+        out.reverse();
+        out
     }
 
     /// Targets after `from` up to `until`, stopping at a cut phrase; at most `max`.
@@ -516,7 +551,7 @@ impl FrameInput<'_> {
             via_anaphor,
             reason: self.reason(),
             rule_override: None,
-            co_source: None,
+            co_sources: Vec::new(),
         }
     }
 

@@ -178,7 +178,7 @@ static ANAPHOR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static GENERIC_GROUPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[a-z][a-z-]*\s+){0,2}(?:firms|companies|entities|individuals|people|banks|officials|vessels|ships|governors|members)|(?:[Tt]he\s+)?(?:[a-z]+\s+)?(?:companies|firms|businesses|banks|exporters)\s+(?:across|around|in)\s+the\s+(?:world|globe|region|country|industry)|(?:companies|firms)\s+worldwide)\b")
+    Regex::new(r"\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+(?:[a-z][a-z-]*\s+){0,2}(?:firms|companies|entities|individuals|people|persons|banks|officials|vessels|ships|tankers|governors|members|generals|officers|commanders|lawmakers|judges|businessmen|oligarchs|executives|diplomats|organizations|organisations|groups|networks|airlines)|(?:[Tt]he\s+)?(?:[a-z]+\s+)?(?:companies|firms|businesses|banks|exporters)\s+(?:across|around|in)\s+the\s+(?:world|globe|region|country|industry)|(?:companies|firms)\s+worldwide)\b")
         .expect("valid generic group regex")
 });
 
@@ -826,7 +826,8 @@ fn find_name_parts(sentence: &str, context: &DocContext, mentions: &mut Vec<Ment
     }
     for (start, end) in spans {
         let word = &sentence[start..end];
-        if !word.chars().next().is_some_and(char::is_uppercase) || overlaps(mentions, &[], start, end)
+        if !word.chars().next().is_some_and(char::is_uppercase)
+            || overlaps(mentions, &[], start, end)
         {
             continue;
         }

@@ -15,6 +15,8 @@ pub(crate) enum Shape {
     ActiveList,
     /// TARGET was sanctioned by SOURCE.
     Passive,
+    /// "sanctions imposed by SOURCE on TARGET": the agent after the trigger, targets after it.
+    ByAgent,
     /// "the new sanctions target X": the source is the sayer or the clause subject.
     Nominal,
     /// "summit between A and B".
@@ -45,6 +47,7 @@ impl Shape {
             "Active" => Shape::Active,
             "ActiveList" => Shape::ActiveList,
             "Passive" => Shape::Passive,
+            "ByAgent" => Shape::ByAgent,
             "Nominal" => Shape::Nominal,
             "Between" => Shape::Between,
             "HyphenPair" => Shape::HyphenPair,

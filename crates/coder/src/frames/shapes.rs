@@ -82,7 +82,12 @@ impl FrameInput<'_> {
                 if rule.name == "sanction.impose.designate" && !self.tight(source) {
                     return None;
                 }
-                if matches!(before_word, "was" | "were" | "been" | "being" | "be") {
+                // "was sanctioned" is passive; "was barring" is not.
+                let progressive = self.lower[self.trigger_start..self.trigger_end]
+                    .split(' ')
+                    .next()
+                    .is_some_and(|w| w.ends_with("ing"));
+                if !progressive && matches!(before_word, "was" | "were" | "been" | "being" | "be") {
                     return None;
                 }
                 let max = if rule.shape == Shape::ActiveList {
@@ -159,10 +164,15 @@ impl FrameInput<'_> {
                 }
                 let last_target_end = targets.last().map_or(self.trigger_end, |t| t.end);
                 let mut candidate = self.candidate(source, targets);
-                candidate.co_source = self
-                    .coordinated_partner(source)
+                // Symmetric events pair their coordinated subjects with the targets once;
+                // other events have one source each.
+                candidate.co_sources = self
+                    .coordinated_subjects(source)
+                    .into_iter()
                     .map(|p| p.actors[0].clone())
-                    .filter(|p| !candidate.targets.iter().any(|t| t.same_entity(p)));
+                    .filter(|p| !candidate.targets.iter().any(|t| t.same_entity(p)))
+                    .filter(|p| !p.same_entity(&candidate.source))
+                    .collect();
                 if rule.event_type == EventType::Appeal {
                     let after = &self.lower[last_target_end
                         ..crate::text::floor_boundary(self.lower, last_target_end + 40)];
@@ -179,6 +189,19 @@ impl FrameInput<'_> {
                     candidate.polarity = Polarity::ReportedClaim;
                 }
                 Some(candidate)
+            }
+            Shape::ByAgent => {
+                let source = self.mentions.iter().find(|m| {
+                    m.start >= self.trigger_end
+                        && m.start <= self.trigger_end + 40
+                        && usable_source(m)
+                })?;
+                let targets =
+                    self.targets_after(source.end, clause_end, 64, Some(&source.actors[0]));
+                if targets.is_empty() {
+                    return None;
+                }
+                Some(self.candidate(source, targets))
             }
             Shape::Passive => {
                 let target = self.source_before(self.trigger_start)?;
@@ -250,9 +273,10 @@ impl FrameInput<'_> {
                     return None;
                 }
                 let source = self.source_before(self.trigger_start)?;
-                let accuser = context.last_accuser_of(&source.actors[0]);
+                // A denial answers someone; with no one to answer it is no event we can code.
+                let accuser = context.last_accuser_of(&source.actors[0])?;
                 let mut candidate = self.candidate(source, Vec::new());
-                candidate.targets = accuser.into_iter().collect();
+                candidate.targets = vec![accuser];
                 candidate.via_anaphor = true;
                 Some(candidate)
             }
@@ -378,7 +402,15 @@ impl FrameInput<'_> {
                 let targets =
                     self.targets_after(self.trigger_end, clause_end, 64, Some(&source.actors[0]));
                 if targets.is_empty() {
-                    return None;
+                    if rule.event_type != EventType::RecallAmbassador {
+                        return None;
+                    }
+                    // "ordered its envoy home": the host is the other party of the story.
+                    let host = context.other_state(&source.actors[0])?;
+                    let mut candidate = self.candidate(source, Vec::new());
+                    candidate.targets = vec![host];
+                    candidate.via_anaphor = true;
+                    return Some(candidate);
                 }
                 Some(self.candidate(source, targets))
             }
