@@ -418,8 +418,11 @@ impl FrameInput<'_> {
                 );
             reason.then_some(from + at)
         });
+        // "imports of timber from Australia": for a trade ban, the origin is the target.
+        let trade = self.trade_rule();
         let cut = TARGET_CUTS
             .iter()
+            .filter(|c| !(trade && **c == " from "))
             .filter_map(|c| window.find(c).map(|p| from + p))
             .chain(coordinated_verb)
             .chain(reason_clause)

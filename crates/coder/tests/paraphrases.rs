@@ -1,0 +1,228 @@
+//! One construction, several wordings: each rule of the trigger lexicon and each actor
+//! pattern is checked on sentences of our own, so that a rule that only fits one text fails
+//! here. Every case names the type, the source's country and the targets' countries.
+
+use statecraft_coder::Coder;
+
+fn coded(text: &str) -> Vec<String> {
+    let coder = Coder::new();
+    let published = chrono::NaiveDate::from_ymd_opt(2024, 3, 8);
+    coder
+        .code("paraphrase", text, published)
+        .events
+        .iter()
+        .map(|e| {
+            let targets: Vec<&str> = e
+                .targets
+                .iter()
+                .map(|t| t.country.as_deref().unwrap_or("-"))
+                .collect();
+            format!(
+                "{} {} -> {}",
+                e.event_type.as_str(),
+                e.source.country.as_deref().unwrap_or("-"),
+                targets.join(",")
+            )
+        })
+        .collect()
+}
+
+fn assert_all(cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got = coded(text);
+        if !got.iter().any(|g| g == want) {
+            failures.push(format!("{text}\n  want {want}\n  got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn assert_none(texts: &[&str]) {
+    let mut failures = Vec::new();
+    for text in texts {
+        let got = coded(text);
+        if !got.is_empty() {
+            failures.push(format!("{text}\n  got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn imposing_verbs_reach_their_sanctions_noun_over_modifiers() {
+    assert_all(&[
+        (
+            "Beijing slapped sanctions on two American defence firms on Monday.",
+            "SANCTION_IMPOSE CHN -> USA",
+        ),
+        (
+            "Ottawa on Tuesday unveiled a fresh round of sanctions against Caracas.",
+            "SANCTION_IMPOSE CAN -> VEN",
+        ),
+        (
+            "Tokyo levied new financial penalties on Pyongyang.",
+            "SANCTION_IMPOSE JPN -> PRK",
+        ),
+        (
+            "The European Union adopted a twelfth package of sanctions against Russia.",
+            "SANCTION_IMPOSE EUR -> RUS",
+        ),
+        (
+            "Britain is imposing an asset freeze on three Iranian generals.",
+            "SANCTION_IMPOSE GBR -> IRN",
+        ),
+        (
+            "Canada said it would impose financial sanctions on Nicaraguan officials.",
+            "SANCTION_IMPOSE CAN -> NIC",
+        ),
+    ]);
+}
+
+#[test]
+fn sanctions_named_by_their_agent_or_as_trade_and_entry_bans() {
+    assert_all(&[
+        (
+            "Activists praised the sanctions imposed by the Canadian government on Belarus.",
+            "SANCTION_IMPOSE CAN -> BLR",
+        ),
+        (
+            "Beijing said it will ban all imports of Australian wine from Monday.",
+            "SANCTION_IMPOSE CHN -> AUS",
+        ),
+        (
+            "China suspended imports of timber from Australia.",
+            "SANCTION_IMPOSE CHN -> AUS",
+        ),
+        (
+            "Moscow said on Friday it was barring entry to nine British officials.",
+            "SANCTION_IMPOSE RUS -> GBR",
+        ),
+    ]);
+}
+
+#[test]
+fn a_measure_held_out_under_a_condition_is_a_threat() {
+    assert_all(&[
+        (
+            "Washington could impose sanctions on Ankara if the purchase goes ahead.",
+            "SANCTION_THREATEN USA -> TUR",
+        ),
+        (
+            "The EU is weighing new sanctions against Minsk.",
+            "SANCTION_THREATEN EUR -> BLR",
+        ),
+        (
+            "Paris threatened to impose sanctions on Damascus.",
+            "SANCTION_THREATEN FRA -> SYR",
+        ),
+    ]);
+}
+
+#[test]
+fn lifting_verbs_need_a_measure_in_reach() {
+    assert_all(&[
+        (
+            "The United States partially lifted the embargo on Vietnam in 2016.",
+            "SANCTION_LIFT USA -> VNM",
+        ),
+        (
+            "Washington eased restrictions on Cuba on Monday.",
+            "SANCTION_LIFT USA -> CUB",
+        ),
+        (
+            "The Treasury removed two Iranian shipping companies and their owner from its sanctions list.",
+            "SANCTION_LIFT USA -> IRN",
+        ),
+    ]);
+    assert_none(&["The minister lifted the trophy in Madrid on Sunday."]);
+}
+
+#[test]
+fn recalls_take_every_host_and_ruptures_every_coordinated_source() {
+    assert_all(&[
+        (
+            "Paris recalled its envoys to Washington and Canberra on Friday.",
+            "RECALL_AMBASSADOR FRA -> USA,AUS",
+        ),
+        (
+            "France recalled its ambassadors to the United States and Australia on Friday.",
+            "RECALL_AMBASSADOR FRA -> USA,AUS",
+        ),
+        (
+            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
+            "REDUCE_RELATIONS EGY -> IRN",
+        ),
+        (
+            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
+            "REDUCE_RELATIONS JOR -> IRN",
+        ),
+        (
+            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
+            "REDUCE_RELATIONS MAR -> IRN",
+        ),
+        (
+            "Peru declared Mexico's ambassador persona non grata on Tuesday.",
+            "EXPEL PER -> MEX",
+        ),
+    ]);
+}
+
+#[test]
+fn states_are_named_by_their_offices_bodies_and_groups() {
+    assert_all(&[
+        (
+            "Iran's nuclear agency accused the IAEA of bias.",
+            "ACCUSE IRN -> UNO",
+        ),
+        (
+            "The Mexican foreign ministry condemned the decision by Peru.",
+            "CONDEMN MEX -> PER",
+        ),
+        (
+            "Iraq's national security adviser met with Syrian President Bashar Assad on Tuesday.",
+            "MEET IRQ -> SYR",
+        ),
+        (
+            "Chinese officials criticised Japan over the visit.",
+            "CONDEMN CHN -> JPN",
+        ),
+        (
+            "The Indian foreign minister and his Chinese counterpart held a two-hour meeting in Moscow.",
+            "MEET IND -> CHN",
+        ),
+    ]);
+}
+
+#[test]
+fn agreements_of_coordinated_parties_and_nominal_normalisations() {
+    assert_all(&[
+        (
+            "North Korea and South Korea have reached an agreement to reduce tension.",
+            "AGREE PRK -> KOR",
+        ),
+        (
+            "The normalization of relations between Morocco and Israel was announced on Thursday.",
+            "AGREE MAR -> ISR",
+        ),
+    ]);
+}
+
+#[test]
+fn a_warning_with_a_clause_is_no_appeal_and_retaliation_is_a_threat() {
+    assert_all(&[(
+        "Seoul warned that it would retaliate against any provocation by Pyongyang.",
+        "THREATEN KOR -> PRK",
+    )]);
+    let got = coded("Seoul warned that it would retaliate against any provocation by Pyongyang.");
+    assert!(!got.iter().any(|g| g.starts_with("APPEAL")), "{got:?}");
+}
+
+#[test]
+fn a_denial_answers_the_accuser_and_none_is_coded_without_one() {
+    assert_all(&[(
+        "Morocco accused Spain of sheltering a rebel leader. Spain denied the claim on Monday.",
+        "DENY ESP -> MAR",
+    )]);
+    assert_none(&["The spokesman denied that the talks had stalled."]);
+}
