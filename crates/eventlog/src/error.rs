@@ -64,8 +64,16 @@ pub enum Error {
     /// The log was closed.
     #[error("the event log is closed")]
     Closed,
-    /// An earlier write or sync failed; the log must be reopened to recover.
-    #[error("the event log failed an earlier write and must be reopened: {reason}")]
+    /// A write or sync of this append failed and was rolled back: nothing of it is stored,
+    /// and the log goes on accepting appends. Retrying can succeed.
+    #[error("the event log could not make the append durable (nothing was stored): {reason}")]
+    Unavailable {
+        /// The original failure.
+        reason: String,
+    },
+    /// A write failed and could not be rolled back; the log refuses every append until it
+    /// is reopened (which truncates the unsynced tail). Retrying the same call cannot succeed.
+    #[error("the event log failed a write it could not roll back and must be reopened: {reason}")]
     Failed {
         /// The original failure.
         reason: String,
@@ -73,14 +81,48 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether retrying the same call later can succeed.
+    /// Whether retrying the same call later can succeed: true for transient conditions (an
+    /// I/O error, an unreachable server, a rolled-back write, a log closed for shutdown whose
+    /// work another replica can take), false for a bad request and for a log in the
+    /// permanent [`Error::Failed`] state.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Error::Io { .. } | Error::Remote { .. } | Error::Closed | Error::Failed { .. }
+            Error::Io { .. } | Error::Remote { .. } | Error::Closed | Error::Unavailable { .. }
         )
     }
 }
 
 /// Result with the log [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12, item 4: a failed log that must be reopened is permanent, not "retry later".
+    #[test]
+    fn transient_and_permanent_failures_are_told_apart() {
+        let failed = Error::Failed {
+            reason: "disk gone".into(),
+        };
+        let rolled_back = Error::Unavailable {
+            reason: "fsync failed".into(),
+        };
+        assert!(!failed.is_retryable(), "{failed}");
+        assert!(rolled_back.is_retryable(), "{rolled_back}");
+        assert!(
+            Error::Remote {
+                op: "publish",
+                reason: "timeout".into()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::InvalidAppend {
+                reason: "no records".into()
+            }
+            .is_retryable()
+        );
+    }
+}

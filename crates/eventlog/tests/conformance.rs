@@ -380,7 +380,7 @@ async fn consumer_group_delivers_each_record_to_one_member_and_redelivers_unacke
         (redelivered[0].record.position, redelivered[0].attempt),
         (2, 2)
     );
-    b.nak(2).await.unwrap();
+    b.nak(2, Duration::ZERO).await.unwrap();
     let again = a.fetch(10, Duration::from_secs(1)).await.unwrap();
     assert_eq!(
         (again[0].record.position, again[0].attempt),
