@@ -252,7 +252,10 @@ impl ExtractionService {
             &[DocumentIngested::TYPE],
         );
         group.ack_wait = std::time::Duration::from_secs(self.config.ack_wait_secs.max(1));
-        group.max_deliver = self.config.max_deliver.max(1);
+        // The group never parks on its own: a record it parked would have no
+        // `ExtractionFailed`. The worker parks (and records why) a document the coder failed
+        // on in its `max_deliver`-th delivery or later.
+        group.max_deliver = statecraft_eventlog::GroupConfig::UNLIMITED_DELIVERIES;
         group
     }
 
