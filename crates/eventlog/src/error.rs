@@ -91,6 +91,24 @@ impl Error {
             Error::Io { .. } | Error::Remote { .. } | Error::Closed | Error::Unavailable { .. }
         )
     }
+
+    /// A message that can go to a client: it names what the client can act on (its own
+    /// request, the stream it wrote to) and never server internals such as file paths, OS
+    /// errors or server addresses, which go to the server's log instead.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::WrongExpectedVersion { .. }
+            | Error::PartialDuplicate { .. }
+            | Error::InvalidAppend { .. } => self.to_string(),
+            Error::Closed => "the event log is closed; retry against another replica".into(),
+            Error::Failed { .. } | Error::Corrupt { .. } | Error::Locked { .. } => {
+                "the event log failed and needs an operator; see the server log".into()
+            }
+            Error::Io { .. } | Error::Remote { .. } | Error::Unavailable { .. } => {
+                "the event log is unavailable; retry later".into()
+            }
+        }
+    }
 }
 
 /// Result with the log [`Error`].
@@ -124,5 +142,36 @@ mod tests {
             }
             .is_retryable()
         );
+    }
+
+    /// Issue 12, item 10: what a client is told never names server files.
+    #[test]
+    fn public_messages_name_no_server_paths() {
+        let io = Error::Io {
+            op: "write segment",
+            path: "/srv/statecraft/log/segments/00000000000000000001.seg".into(),
+            source: std::io::Error::other("No space left on device"),
+        };
+        let failed = Error::Failed {
+            reason: "failed to write /srv/statecraft/log/segments/1.seg".into(),
+        };
+        let corrupt = Error::Corrupt {
+            path: "/srv/statecraft/log/segments/1.seg".into(),
+            offset: 7,
+            reason: "bad crc".into(),
+        };
+        for error in [io, failed, corrupt] {
+            let message = error.public_message();
+            assert!(!message.contains("/srv"), "{message}");
+            assert!(!message.contains("No space"), "{message}");
+            assert!(
+                error.to_string().contains("/srv"),
+                "the server log keeps the detail"
+            );
+        }
+        let invalid = Error::InvalidAppend {
+            reason: "record of 40 bytes exceeds 32".into(),
+        };
+        assert!(invalid.public_message().contains("exceeds"));
     }
 }

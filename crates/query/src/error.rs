@@ -49,7 +49,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
         let (code, reason, mut details) = match &error {
             Error::InvalidField { field, reason } => (
                 Code::InvalidArgument,
@@ -78,6 +77,11 @@ impl From<Error> for Status {
         if code == Code::Internal {
             tracing::error!(%error, "query failed");
         }
+        // A log error's detail (file paths, OS errors) stays in the server's log.
+        let message = match &error {
+            Error::Log(log_error) => format!("event log failed: {}", log_error.public_message()),
+            _ => error.to_string(),
+        };
         Status::with_error_details(code, message, details)
     }
 }
