@@ -39,6 +39,12 @@ pub enum Error {
         /// The position to resume from (the last delivered record).
         resume_after: u64,
     },
+    /// A search could not fill its page within its time budget.
+    #[error("the search visited too many events without filling a page; narrow the filter")]
+    SearchTooLong,
+    /// A task of the service failed.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The log failed.
     #[error("event log failed: {0}")]
     Log(#[from] statecraft_eventlog::Error),
@@ -66,6 +72,12 @@ impl From<Error> for Status {
                 "SLOW_SUBSCRIBER",
                 ErrorDetails::new(),
             ),
+            Error::SearchTooLong => (
+                Code::ResourceExhausted,
+                "SEARCH_TOO_BROAD",
+                ErrorDetails::new(),
+            ),
+            Error::Internal(_) => (Code::Internal, "INTERNAL", ErrorDetails::new()),
             Error::Log(e) if e.is_retryable() => (
                 Code::Unavailable,
                 "LOG_UNAVAILABLE",
