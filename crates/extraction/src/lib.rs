@@ -11,11 +11,13 @@
 mod config;
 mod error;
 mod grpc;
+mod reprocess;
 mod service;
 mod worker;
 
 pub use config::Config;
 pub use error::{Error, Result};
+pub use reprocess::{ReprocessProgress, Reprocessed};
 pub use service::{Counters, ExtractionService, extraction_record_id, failure_record_id};
 
 use std::sync::Arc;

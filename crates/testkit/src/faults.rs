@@ -1,5 +1,6 @@
 //! Fault injection around any [`EventLog`]: a log that refuses appends with a transient
-//! error for the next N calls or for a while, as a disk or NATS outage would.
+//! error for the next N calls or for a while, as a disk or NATS outage would, and counts
+//! the reads made through it.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -24,6 +25,8 @@ pub struct FlakyLog {
     /// Only appends of this record type are refused, when set.
     only_type: Option<String>,
     refused: AtomicU64,
+    reads: AtomicU64,
+    stream_reads: AtomicU64,
 }
 
 impl FlakyLog {
@@ -35,6 +38,8 @@ impl FlakyLog {
             refuse_until: Mutex::new(None),
             only_type: None,
             refused: AtomicU64::new(0),
+            reads: AtomicU64::new(0),
+            stream_reads: AtomicU64::new(0),
         }
     }
 
@@ -52,6 +57,16 @@ impl FlakyLog {
     /// Refuses every append for `duration` from now.
     pub fn refuse_for(&self, duration: Duration) {
         *self.refuse_until.lock().unwrap() = Some(Instant::now() + duration);
+    }
+
+    /// `read` calls so far.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::SeqCst)
+    }
+
+    /// `read_stream` calls so far.
+    pub fn stream_reads(&self) -> u64 {
+        self.stream_reads.load(Ordering::SeqCst)
     }
 
     /// Appends refused so far.
@@ -96,6 +111,7 @@ impl EventLog for FlakyLog {
     }
 
     async fn read(&self, after: Position, max: usize) -> Result<Vec<Record>> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read(after, max).await
     }
 
@@ -105,6 +121,7 @@ impl EventLog for FlakyLog {
         from_version: u64,
         max: usize,
     ) -> Result<Vec<Record>> {
+        self.stream_reads.fetch_add(1, Ordering::SeqCst);
         self.inner.read_stream(stream, from_version, max).await
     }
 
