@@ -265,9 +265,19 @@ impl QueryService {
                 .filter_map(|(key, _)| model.incidents.of(key))
                 .filter(|incident| seen.insert(incident.events[0]))
                 .collect();
-            found.sort_by_key(|incident| std::cmp::Reverse(incident.latest()));
-            Ok(page::offset_page(
+            // Only the incidents up to the end of the page are put in order.
+            let total = found.len();
+            let wanted = offset.saturating_add(page_size).min(total);
+            let newest_first =
+                |incident: &&crate::incidents::Incident| std::cmp::Reverse(incident.latest());
+            if wanted < total {
+                found.select_nth_unstable_by_key(wanted, newest_first);
+                found.truncate(wanted);
+            }
+            found.sort_unstable_by_key(newest_first);
+            Ok(page::offset_page_of(
                 found,
+                total,
                 offset,
                 page_size,
                 fingerprint,

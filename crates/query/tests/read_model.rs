@@ -350,3 +350,40 @@ async fn a_search_that_cannot_fill_its_page_in_its_budget_gives_up() {
     shutdown.cancel();
     task.await.unwrap();
 }
+
+/// Incident pages put in order only what they show: paging through with small pages gives
+/// the same incidents, in the same order, as one large page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_pages_agree_with_one_large_page() {
+    let log: Arc<dyn EventLog> = Arc::new(MemoryLog::new());
+    fill(log.as_ref(), 300, 0).await;
+    let (service, shutdown, task) = start(Config::for_test(), log).await;
+    let filter = EventFilter {
+        country: Some("PRK".into()),
+        ..Default::default()
+    };
+    let all = service
+        .incidents(filter.clone(), 1_000, "", 0)
+        .await
+        .unwrap();
+    assert!(all.total > 20, "{}", all.total);
+    assert_eq!(all.items.len() as u64, all.total);
+    let mut paged = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = service
+            .incidents(filter.clone(), 7, &token, 0)
+            .await
+            .unwrap();
+        assert_eq!(page.total, all.total);
+        paged.extend(page.items.into_iter().map(|i| i.incident_id));
+        match page.next_page_token {
+            Some(next) => token = next,
+            None => break,
+        }
+    }
+    let whole: Vec<String> = all.items.into_iter().map(|i| i.incident_id).collect();
+    assert_eq!(paged, whole);
+    shutdown.cancel();
+    task.await.unwrap();
+}
