@@ -252,9 +252,25 @@ impl TextIndex {
                 all
             }
         };
+        // An ASCII text lower-cases byte by byte, so an ASCII-case-insensitive search for an
+        // ASCII query answers the same without lower-casing (allocating) the text.
+        let ascii = query
+            .is_ascii()
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build([query])
+                    .ok()
+            })
+            .flatten();
         let mut matched = DocSet::with_capacity(self.documents());
         for doc in candidates.iter() {
-            if text_of(doc).to_lowercase().contains(query) {
+            let text = text_of(doc);
+            let found = match &ascii {
+                Some(finder) if text.is_ascii() => finder.is_match(text),
+                _ => text.to_lowercase().contains(query),
+            };
+            if found {
                 matched.insert(doc);
             }
         }
