@@ -1,10 +1,14 @@
 //! Running an event filter over the read model: candidates from the posting lists, then the
 //! compact fact column (type, polarity, confidence, dates, and the document for the text
 //! criterion), and the full filter only for the criteria the indexes answer loosely (actor,
-//! target, country). Counting a total stays cheap because most criteria are decided on the
-//! column; when the full filter is needed for a large candidate set, counting stops after a
-//! budget and the rest is estimated.
+//! target, country).
+//!
+//! A page visits events newest first until it is full. The total is exact when the posting
+//! lists answer the filter alone (types only) or when at most [`COUNT_SAMPLE`] events are
+//! left to check; beyond that it is estimated from an evenly spaced sample of them, so a
+//! broad filter costs a bounded number of checks rather than one per event.
 
+use std::cell::RefCell;
 use std::time::Instant;
 
 use statecraft_types::Event;
@@ -13,12 +17,48 @@ use crate::error::{Error, Result};
 use crate::filter::EventFilter;
 use crate::projection::ReadModel;
 use crate::store::{Facts, Slot};
-use crate::text::DocSet;
+use crate::text::{DocNo, DocSet, Verifier};
 
-/// Full-filter checks a search makes beyond its page before it estimates the total.
-const COUNT_BUDGET: usize = 50_000;
+/// Events checked, at most, to count the matches a page does not show.
+const COUNT_SAMPLE: usize = 65_536;
 /// Slots visited between two looks at the clock.
 const CLOCK_EVERY: usize = 4_096;
+
+/// The documents that satisfy the text criterion, checked against their text on first use
+/// when the text index only narrows them down.
+struct DocFilter<'m> {
+    model: &'m ReadModel,
+    candidates: DocSet,
+    exact: bool,
+    verifier: Verifier,
+    checked: RefCell<DocSet>,
+    matched: RefCell<DocSet>,
+}
+
+impl DocFilter<'_> {
+    fn contains(&self, doc: DocNo) -> bool {
+        if !self.candidates.contains(doc) {
+            return false;
+        }
+        if self.exact {
+            return true;
+        }
+        if self.checked.borrow().contains(doc) {
+            return self.matched.borrow().contains(doc);
+        }
+        let text = self
+            .model
+            .documents
+            .get(self.model.text.id(doc))
+            .map_or("", |entry| entry.document.text.as_str());
+        let found = self.verifier.contains(text);
+        self.checked.borrow_mut().insert(doc);
+        if found {
+            self.matched.borrow_mut().insert(doc);
+        }
+        found
+    }
+}
 
 /// A filter prepared against one read model.
 pub(crate) struct Plan<'m> {
@@ -26,11 +66,12 @@ pub(crate) struct Plan<'m> {
     filter: &'m EventFilter,
     /// Ascending candidate slots from the posting lists; every slot when `None`.
     candidates: Option<Vec<Slot>>,
-    /// The documents that satisfy the text criterion.
-    documents: Option<DocSet>,
+    documents: Option<DocFilter<'m>>,
     days: Option<(i32, i32)>,
     /// Whether an event that passes the column still needs the full filter.
     full_check: bool,
+    /// Whether every candidate matches (the posting lists answer the filter alone).
+    candidates_exact: bool,
 }
 
 /// One page of a search, newest first.
@@ -50,12 +91,15 @@ impl<'m> Plan<'m> {
         };
         let candidates = model.index.candidates(&model.events, &lists_only);
         let documents = filter.text.as_deref().map(|query| {
-            model.text.matching(query, |doc| {
-                model
-                    .documents
-                    .get(model.text.id(doc))
-                    .map_or("", |entry| entry.document.text.as_str())
-            })
+            let (candidates, exact) = model.text.candidates(query);
+            DocFilter {
+                model,
+                candidates,
+                exact,
+                verifier: Verifier::new(query),
+                checked: RefCell::default(),
+                matched: RefCell::default(),
+            }
         });
         let days = (filter.date_from.is_some() || filter.date_to.is_some()).then(|| {
             (
@@ -67,9 +111,14 @@ impl<'m> Plan<'m> {
                     .map_or(i32::MAX, |d| d.last_day().num_days_from_ce()),
             )
         });
+        let only_types = EventFilter {
+            types: filter.types.clone(),
+            ..EventFilter::default()
+        };
         Self {
             model,
             filter,
+            candidates_exact: candidates.is_some() && *filter == only_types,
             candidates,
             documents,
             days,
@@ -79,9 +128,9 @@ impl<'m> Plan<'m> {
         }
     }
 
-    /// Whether the column decides against the event. The text criterion relies on an
-    /// event's evidence being a sentence of its document: a document that does not contain
-    /// the text has no event whose evidence does.
+    /// Whether the column admits the event. The text criterion relies on an event's
+    /// evidence being a sentence of its document: a document that does not contain the text
+    /// has no event whose evidence does.
     fn column_passes(&self, facts: &Facts) -> bool {
         let filter = self.filter;
         (filter.types.is_empty() || filter.types.contains(&facts.event_type))
@@ -98,16 +147,10 @@ impl<'m> Plan<'m> {
                 .is_none_or(|docs| docs.contains(facts.doc))
     }
 
-    fn passes_column(&self, slot: Slot) -> bool {
-        self.model
-            .events
-            .facts(slot)
-            .is_some_and(|facts| self.column_passes(facts))
-    }
-
     /// The event in `slot` if it matches the filter.
     fn check(&self, slot: Slot) -> Option<&'m Event> {
-        if !self.passes_column(slot) {
+        let facts = self.model.events.facts(slot)?;
+        if !self.column_passes(facts) {
             return None;
         }
         let event = self.model.events.get(slot)?;
@@ -115,87 +158,108 @@ impl<'m> Plan<'m> {
         (!self.full_check || self.filter.matches_with(event, |_| true)).then_some(event)
     }
 
-    fn slots(&self) -> Box<dyn DoubleEndedIterator<Item = Slot> + '_> {
+    fn len(&self) -> usize {
+        self.candidates
+            .as_ref()
+            .map_or(self.model.events.next_slot() as usize, Vec::len)
+    }
+
+    /// The `i`-th candidate slot, newest first.
+    fn newest(&self, i: usize) -> Slot {
+        let last = self.len() - 1 - i;
         match &self.candidates {
-            Some(slots) => Box::new(slots.iter().copied()),
-            None => Box::new(0..self.model.events.next_slot()),
+            Some(slots) => slots[last],
+            None => last as Slot,
         }
     }
 
     /// Every matching event, in log order (reverse for newest first).
     pub(crate) fn matching(&self) -> impl DoubleEndedIterator<Item = (Slot, &'m Event)> + '_ {
-        self.slots()
-            .filter_map(|slot| Some((slot, self.check(slot)?)))
+        let slots: Box<dyn DoubleEndedIterator<Item = Slot> + '_> = match &self.candidates {
+            Some(slots) => Box::new(slots.iter().copied()),
+            None => Box::new(0..self.model.events.next_slot()),
+        };
+        slots.filter_map(|slot| Some((slot, self.check(slot)?)))
+    }
+
+    /// Matches among the newest-first candidates `range`: counted one by one when there
+    /// are few, else estimated from an evenly spaced sample.
+    fn count(&self, range: std::ops::Range<usize>) -> u64 {
+        if self.candidates_exact {
+            // Posting lists hold current events only, and each of them matches.
+            return range.len() as u64;
+        }
+        let len = range.len();
+        if len <= COUNT_SAMPLE {
+            return range
+                .filter(|i| self.check(self.newest(*i)).is_some())
+                .count() as u64;
+        }
+        let stride = len.div_ceil(COUNT_SAMPLE);
+        let sampled = (range.start..range.end).step_by(stride);
+        let (mut seen, mut hits) = (0u64, 0u64);
+        for i in sampled {
+            seen += 1;
+            if self.check(self.newest(i)).is_some() {
+                hits += 1;
+            }
+        }
+        (hits as f64 * len as f64 / seen as f64).round() as u64
     }
 
     /// The newest `page_size` matches below slot `before`, whether there are more, and the
-    /// total number of matches (estimated once counting passes its budget). Fails when the
-    /// page cannot be filled by `deadline`.
+    /// total number of matches (see the module docs for when it is estimated). Fails when
+    /// the page cannot be filled by `deadline`.
     pub(crate) fn page(
         &self,
         before: Option<Slot>,
         page_size: usize,
         deadline: Instant,
     ) -> Result<Found<'m>> {
+        let len = self.len();
+        // Candidates newer than the page token come first in newest-first order.
+        let newer = match before {
+            None => 0,
+            Some(before) => {
+                let (mut low, mut high) = (0, len);
+                while low < high {
+                    let middle = low + (high - low) / 2;
+                    if self.newest(middle) >= before {
+                        low = middle + 1;
+                    } else {
+                        high = middle;
+                    }
+                }
+                low
+            }
+        };
         let mut events = Vec::with_capacity(page_size);
-        let mut total = 0u64;
         let mut more = false;
-        let mut checked_after_page = 0usize;
-        let mut visited = 0usize;
-        let candidates = self
-            .candidates
-            .as_ref()
-            .map_or(self.model.events.next_slot() as usize, Vec::len);
-        // No criterion at all: the count is the store's, and only the page is visited.
-        let everything =
-            self.candidates.is_none() && !self.full_check && *self.filter == EventFilter::default();
-        if everything {
-            total = self.model.events.len() as u64;
-        }
-        for slot in self.slots().rev() {
-            if everything && events.len() >= page_size && more {
-                break;
+        let mut total = 0u64;
+        let mut i = newer;
+        while i < len {
+            if (i - newer + 1).is_multiple_of(CLOCK_EVERY) && Instant::now() > deadline {
+                return Err(Error::SearchTooLong);
             }
-            visited += 1;
-            if visited.is_multiple_of(CLOCK_EVERY) && Instant::now() > deadline {
-                if events.len() < page_size && !more {
-                    return Err(Error::SearchTooLong);
-                }
-                if !everything {
-                    let rate = total as f64 / visited as f64;
-                    total += (rate * (candidates - visited) as f64) as u64;
-                }
-                break;
-            }
-            if !self.passes_column(slot) {
-                continue;
-            }
-            let page_full = events.len() >= page_size;
-            if self.full_check && page_full {
-                if checked_after_page >= COUNT_BUDGET {
-                    // Estimate the rest from the share of column-passing candidates that
-                    // matched so far.
-                    let rate = total as f64 / visited as f64;
-                    total += (rate * (candidates - visited) as f64) as u64;
-                    break;
-                }
-                checked_after_page += 1;
-            }
+            let slot = self.newest(i);
+            i += 1;
             let Some(event) = self.check(slot) else {
                 continue;
             };
-            if !everything {
-                total += 1;
-            }
-            if before.is_some_and(|before| slot >= before) {
-                continue;
-            }
+            total += 1;
             if events.len() < page_size {
                 events.push((slot, event));
             } else {
                 more = true;
+                break;
             }
         }
+        total = if self.candidates.is_none() && *self.filter == EventFilter::default() {
+            // No criterion: every current event.
+            self.model.events.len() as u64
+        } else {
+            total + self.count(0..newer) + self.count(i..len)
+        };
         Ok(Found {
             events,
             more,

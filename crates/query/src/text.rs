@@ -24,13 +24,13 @@ pub(crate) struct DocSet {
 }
 
 impl DocSet {
-    fn with_capacity(docs: usize) -> Self {
+    pub(crate) fn with_capacity(docs: usize) -> Self {
         Self {
             words: vec![0; docs.div_ceil(64)],
         }
     }
 
-    fn insert(&mut self, doc: DocNo) {
+    pub(crate) fn insert(&mut self, doc: DocNo) {
         let (word, bit) = (doc as usize / 64, doc % 64);
         if word >= self.words.len() {
             self.words.resize(word + 1, 0);
@@ -51,6 +51,7 @@ impl DocSet {
         }
     }
 
+    #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = DocNo> + '_ {
         self.words.iter().enumerate().flat_map(|(i, word)| {
             let mut word = *word;
@@ -212,10 +213,9 @@ impl TextIndex {
         set
     }
 
-    /// The documents whose lower-cased text contains `query` (lower case already).
-    /// `text_of(doc)` gives a document's text, read only for candidates of a query with
-    /// separators.
-    pub(crate) fn matching<'t>(&self, query: &str, text_of: impl Fn(DocNo) -> &'t str) -> DocSet {
+    /// The documents that can contain `query` (lower case already), and whether they all
+    /// do (a one-run query is answered exactly by the terms; others need a [`Verifier`]).
+    pub(crate) fn candidates(&self, query: &str) -> (DocSet, bool) {
         let pieces: Vec<(usize, &str)> = query
             .split(|c: char| !c.is_alphanumeric())
             .filter(|p| !p.is_empty())
@@ -224,7 +224,10 @@ impl TextIndex {
         if let [(0, piece)] = pieces.as_slice()
             && piece.len() == query.len()
         {
-            return self.documents_with(&self.terms_for(piece, Side::Inside));
+            return (
+                self.documents_with(&self.terms_for(piece, Side::Inside)),
+                true,
+            );
         }
         let mut found: Option<DocSet> = None;
         for (at, piece) in &pieces {
@@ -242,18 +245,46 @@ impl TextIndex {
                 None => found = Some(docs),
             }
         }
-        let candidates = match found {
-            Some(set) => set,
-            None => {
-                let mut all = DocSet::with_capacity(self.documents());
-                for doc in 0..self.documents() as DocNo {
-                    all.insert(doc);
-                }
-                all
+        let candidates = found.unwrap_or_else(|| {
+            let mut all = DocSet::with_capacity(self.documents());
+            for doc in 0..self.documents() as DocNo {
+                all.insert(doc);
             }
-        };
-        // An ASCII text lower-cases byte by byte, so an ASCII-case-insensitive search for an
-        // ASCII query answers the same without lower-casing (allocating) the text.
+            all
+        });
+        (candidates, false)
+    }
+
+    /// The documents whose lower-cased text contains `query` (lower case already), reading
+    /// `text_of(doc)` only for candidates of a query with separators.
+    #[cfg(test)]
+    pub(crate) fn matching<'t>(&self, query: &str, text_of: impl Fn(DocNo) -> &'t str) -> DocSet {
+        let (candidates, exact) = self.candidates(query);
+        if exact {
+            return candidates;
+        }
+        let verifier = Verifier::new(query);
+        let mut matched = DocSet::with_capacity(self.documents());
+        for doc in candidates.iter() {
+            if verifier.contains(text_of(doc)) {
+                matched.insert(doc);
+            }
+        }
+        matched
+    }
+}
+
+/// Checks a text for a query with the filter's semantics (`text.to_lowercase()` contains
+/// the lower-case query).
+pub(crate) struct Verifier {
+    query: String,
+    /// An ASCII text lower-cases byte by byte, so an ASCII-case-insensitive search for an
+    /// ASCII query answers the same without lower-casing (allocating) the text.
+    ascii: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Verifier {
+    pub(crate) fn new(query: &str) -> Self {
         let ascii = query
             .is_ascii()
             .then(|| {
@@ -263,18 +294,17 @@ impl TextIndex {
                     .ok()
             })
             .flatten();
-        let mut matched = DocSet::with_capacity(self.documents());
-        for doc in candidates.iter() {
-            let text = text_of(doc);
-            let found = match &ascii {
-                Some(finder) if text.is_ascii() => finder.is_match(text),
-                _ => text.to_lowercase().contains(query),
-            };
-            if found {
-                matched.insert(doc);
-            }
+        Self {
+            query: query.to_owned(),
+            ascii,
         }
-        matched
+    }
+
+    pub(crate) fn contains(&self, text: &str) -> bool {
+        match &self.ascii {
+            Some(finder) if text.is_ascii() => finder.is_match(text),
+            _ => text.to_lowercase().contains(&self.query),
+        }
     }
 }
 
