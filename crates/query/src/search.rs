@@ -4,9 +4,10 @@
 //! target, country).
 //!
 //! A page visits events newest first until it is full. The total is exact when the posting
-//! lists answer the filter alone (types only) or when at most [`COUNT_SAMPLE`] events are
-//! left to check; beyond that it is estimated from an evenly spaced sample of them, so a
-//! broad filter costs a bounded number of checks rather than one per event.
+//! lists answer the filter alone (types only) or when few events are left to check
+//! ([`COUNT_SAMPLE`] on the column alone, [`COUNT_SAMPLE_EXPENSIVE`] when a check may read a
+//! document's text or the event); beyond that it is estimated from an evenly spaced sample
+//! of them, so a broad filter costs a bounded number of checks rather than one per event.
 
 use std::cell::RefCell;
 use std::time::Instant;
@@ -19,8 +20,10 @@ use crate::projection::ReadModel;
 use crate::store::{Facts, Slot};
 use crate::text::{DocNo, DocSet, Verifier};
 
-/// Events checked, at most, to count the matches a page does not show.
+/// Events checked, at most, to count the matches a page does not show: on the column alone,
+/// and when a check may read a document's text or the event itself.
 const COUNT_SAMPLE: usize = 65_536;
+const COUNT_SAMPLE_EXPENSIVE: usize = 4_096;
 /// Slots visited between two looks at the clock.
 const CLOCK_EVERY: usize = 4_096;
 
@@ -189,13 +192,19 @@ impl<'m> Plan<'m> {
             // Posting lists hold current events only, and each of them matches.
             return range.len() as u64;
         }
+        let expensive = self.full_check || self.documents.as_ref().is_some_and(|d| !d.exact);
+        let sample = if expensive {
+            COUNT_SAMPLE_EXPENSIVE
+        } else {
+            COUNT_SAMPLE
+        };
         let len = range.len();
-        if len <= COUNT_SAMPLE {
+        if len <= sample {
             return range
                 .filter(|i| self.check(self.newest(*i)).is_some())
                 .count() as u64;
         }
-        let stride = len.div_ceil(COUNT_SAMPLE);
+        let stride = len.div_ceil(sample);
         let sampled = (range.start..range.end).step_by(stride);
         let (mut seen, mut hits) = (0u64, 0u64);
         for i in sampled {
