@@ -421,14 +421,19 @@ async fn more_bad_requests(cluster: &mut TestCluster) {
         Code::OutOfRange,
         "message length too large",
     );
-    expect(
-        "stream longer than allowed",
-        cluster
-            .ingest
-            .submit_documents(futures::stream::iter(vec![submit(""); 6]))
-            .await,
-        Code::ResourceExhausted,
-        "more than 5 documents",
+    // A stream longer than allowed is answered with the results of the documents read so
+    // far and a stopped_reason, not an error that hides them (issue 12, item 5).
+    let long = cluster
+        .ingest
+        .submit_documents(futures::stream::iter(vec![submit(""); 6]))
+        .await
+        .expect("stream longer than allowed")
+        .into_inner();
+    assert_eq!((long.results.len(), long.rejected), (5, 5));
+    assert!(
+        long.stopped_reason.contains("more than 5 documents"),
+        "{}",
+        long.stopped_reason
     );
     let mut subscription = cluster
         .query

@@ -101,6 +101,27 @@ impl Index {
         positions.len() as u64 - 1
     }
 
+    /// Forgets the last records of `stream`, `ids` in append order, which must be the last
+    /// records indexed (a batch whose write failed, undone in reverse order).
+    pub(crate) fn roll_back(&mut self, stream: &str, ids: &[RecordId]) {
+        for id in ids.iter().rev() {
+            let removed = self.ids.remove(id);
+            debug_assert_eq!(removed, Some(self.last), "rolled back out of order");
+            let emptied = match self.streams.get_mut(stream) {
+                Some(positions) => {
+                    let popped = positions.pop();
+                    debug_assert_eq!(popped, Some(self.last));
+                    positions.is_empty()
+                }
+                None => false,
+            };
+            if emptied {
+                self.streams.remove(stream);
+            }
+            self.last -= 1;
+        }
+    }
+
     /// Positions of `stream` from `from_version`, at most `max`.
     pub(crate) fn stream_positions(
         &self,
@@ -176,4 +197,46 @@ pub(crate) fn validate_request(stream: &str, records: &[NewRecord]) -> Result<()
         return invalid("the same record id appears twice in one append".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn new(id: u128) -> NewRecord {
+        NewRecord {
+            id: RecordId(id),
+            record_type: "t".into(),
+            metadata: vec![],
+            payload: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn roll_back_forgets_a_batch_as_if_it_was_never_planned() {
+        let mut index = Index::default();
+        index.insert("a", RecordId(1), 1);
+        index.insert("a", RecordId(2), 2);
+        index.insert("b", RecordId(3), 3);
+        index.roll_back("b", &[RecordId(3)]);
+        index.roll_back("a", &[RecordId(2)]);
+        assert_eq!(index.last(), 1);
+        assert_eq!(index.stream_positions("a", 0, 10), vec![1]);
+        assert!(index.stream_positions("b", 0, 10).is_empty());
+        assert!(matches!(
+            index.plan("b", ExpectedVersion::NoStream, &[new(3)]),
+            Ok(Plan::Write {
+                first_position: 2,
+                first_version: 0
+            })
+        ));
+        assert!(matches!(
+            index.plan("a", ExpectedVersion::Exact(0), &[new(2)]),
+            Ok(Plan::Write {
+                first_position: 2,
+                first_version: 1
+            })
+        ));
+    }
 }

@@ -22,7 +22,7 @@ mod record;
 mod subscription;
 
 pub use error::{Error, Result};
-pub use file::{FileLog, FileLogOptions};
+pub use file::{FaultInjector, FileLog, FileLogOptions, WritePoint};
 pub use group::{Consumer, Delivery, GroupConfig, GroupStatus};
 pub use memory::MemoryLog;
 #[cfg(feature = "nats")]

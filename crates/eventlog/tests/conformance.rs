@@ -77,9 +77,11 @@ nats_conformance!(
     consumer_group_delivers_each_record_to_one_member_and_redelivers_unacked,
     consumer_group_parks_after_max_deliver_and_filters_types,
     single_record_appends_are_readable_by_position_and_stream,
+    touch_keeps_a_delivery_and_nak_waits_its_delay,
 );
 
 conformance!(
+    touch_keeps_a_delivery_and_nak_waits_its_delay,
     parked_records_are_counted_and_passed_by_the_cursor,
     single_record_reappends_are_deduplicated,
     single_record_appends_are_readable_by_position_and_stream,
@@ -380,7 +382,7 @@ async fn consumer_group_delivers_each_record_to_one_member_and_redelivers_unacke
         (redelivered[0].record.position, redelivered[0].attempt),
         (2, 2)
     );
-    b.nak(2).await.unwrap();
+    b.nak(2, Duration::ZERO).await.unwrap();
     let again = a.fetch(10, Duration::from_secs(1)).await.unwrap();
     assert_eq!(
         (again[0].record.position, again[0].attempt),
@@ -555,4 +557,46 @@ async fn parked_records_are_counted_and_passed_by_the_cursor(log: Arc<dyn EventL
         (status.cursor, status.parked, status.in_flight, status.head),
         (2, 1, 0, 2)
     );
+}
+
+/// Issue 12, item 1: a consumer waiting out a transient failure keeps its delivery (no
+/// redelivery, no delivery spent) by touching it, and a nak with a delay is not redelivered
+/// before the delay.
+async fn touch_keeps_a_delivery_and_nak_waits_its_delay(log: Arc<dyn EventLog>) {
+    let mut config = GroupConfig::new("patient", &[]);
+    config.ack_wait = Duration::from_millis(600);
+    config.max_deliver = GroupConfig::UNLIMITED_DELIVERIES;
+    let consumer = log.consumer(config).await.unwrap();
+    log.append("t", ExpectedVersion::Any, vec![record(1, "t", "x")])
+        .await
+        .unwrap();
+    let first = consumer.fetch(1, Duration::from_secs(2)).await.unwrap();
+    assert_eq!((first[0].record.position, first[0].attempt), (1, 1));
+    let position = first[0].record.position;
+    // Touch every 200 ms for 1.2 s, twice the ack wait: never redelivered meanwhile.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        consumer.touch(position).await.unwrap();
+        assert!(
+            consumer
+                .fetch(1, Duration::from_millis(1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a touched delivery is not redelivered"
+        );
+    }
+    consumer
+        .nak(position, Duration::from_millis(800))
+        .await
+        .unwrap();
+    let early = consumer.fetch(1, Duration::from_millis(300)).await.unwrap();
+    assert!(early.is_empty(), "redelivered before the nak's delay");
+    let again = consumer.fetch(1, Duration::from_secs(3)).await.unwrap();
+    assert_eq!(
+        (again[0].record.position, again[0].attempt),
+        (position, 2),
+        "touches spent no delivery"
+    );
+    consumer.ack(position).await.unwrap();
 }

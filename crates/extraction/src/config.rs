@@ -19,8 +19,12 @@ pub struct Config {
     pub batch: usize,
     /// Seconds a delivery may stay unacknowledged before it is redelivered.
     pub ack_wait_secs: u64,
-    /// Deliveries after which a document is parked as failed.
+    /// Deliveries of a document the coder fails on after which it is parked (with an
+    /// `ExtractionFailed` record). A log outage spends no deliveries: appends are retried
+    /// in place with backoff.
     pub max_deliver: u32,
+    /// Seconds the coder may take on one document before the attempt counts as failed.
+    pub coder_timeout_secs: u64,
     /// Largest text `Extract` accepts, in bytes.
     pub max_extract_bytes: usize,
     /// How the gRPC server is exposed: TLS, bearer token, deadline cap, metrics endpoint.
@@ -37,6 +41,7 @@ impl Default for Config {
             batch: 16,
             ack_wait_secs: 30,
             max_deliver: 5,
+            coder_timeout_secs: 60,
             max_extract_bytes: 1024 * 1024,
             server: statecraft_runtime::security::ServerConfig::default(),
         }

@@ -34,7 +34,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
         let (code, reason, mut details) = match &error {
             Error::InvalidField { field, reason } => (
                 Code::InvalidArgument,
@@ -44,7 +43,7 @@ impl From<Error> for Status {
             Error::TooLarge { .. } => (
                 Code::ResourceExhausted,
                 "TEXT_TOO_LARGE",
-                ErrorDetails::with_bad_request_violation("text", message.clone()),
+                ErrorDetails::with_bad_request_violation("text", error.to_string()),
             ),
             Error::Coder(_) => (Code::Internal, "CODER_FAILED", ErrorDetails::new()),
             Error::Log(e) if e.is_retryable() => (
@@ -62,6 +61,11 @@ impl From<Error> for Status {
         if code == Code::Internal {
             tracing::error!(%error, "extraction request failed");
         }
+        // A log error's detail (file paths, OS errors) stays in the server's log.
+        let message = match &error {
+            Error::Log(log_error) => format!("event log failed: {}", log_error.public_message()),
+            _ => error.to_string(),
+        };
         Status::with_error_details(code, message, details)
     }
 }

@@ -62,6 +62,31 @@ impl ExtractionApi for Api {
         }))
     }
 
+    type ReprocessAllStream =
+        futures::stream::BoxStream<'static, Result<pb::ReprocessProgress, Status>>;
+
+    async fn reprocess_all(
+        &self,
+        request: Request<pb::ReprocessAllRequest>,
+    ) -> Result<Response<Self::ReprocessAllStream>, Status> {
+        use futures::StreamExt;
+        let after = request.into_inner().after_position;
+        let progress = self.service.reprocess_all(after).map(|item| {
+            item.map(|p| pb::ReprocessProgress {
+                scanned_position: p.scanned,
+                head_position: p.head,
+                reprocessed: p.reprocessed,
+                already_current: p.already_current,
+                undecodable: p.undecodable,
+                position: p.position,
+                done: p.done,
+                coder_version: VERSION.to_owned(),
+            })
+            .map_err(Status::from)
+        });
+        Ok(Response::new(progress.boxed()))
+    }
+
     async fn get_status(
         &self,
         _request: Request<pb::GetStatusRequest>,

@@ -1,7 +1,9 @@
 //! The extraction service: a competing-consumer group over `DocumentIngested`. Each worker
 //! runs the event coder on a blocking thread and appends `EventsExtracted` with a record id
 //! derived from (doc_id, coder_version), so a redelivery can never duplicate it. A document
-//! the coder cannot handle after `max_deliver` attempts is parked with `ExtractionFailed`.
+//! the coder cannot handle after `max_deliver` attempts is parked with `ExtractionFailed`;
+//! nothing is parked without one. A log outage is waited out in place (appends retried with
+//! backoff, the delivery kept alive), so it neither spends deliveries nor parks documents.
 //!
 //! Its gRPC API is a stateless preview of the coder (`Extract`) and the group's progress
 //! (`GetStatus`). Entry point: [`serve`].
@@ -9,11 +11,13 @@
 mod config;
 mod error;
 mod grpc;
+mod reprocess;
 mod service;
 mod worker;
 
 pub use config::Config;
 pub use error::{Error, Result};
+pub use reprocess::{ReprocessProgress, Reprocessed};
 pub use service::{Counters, ExtractionService, extraction_record_id, failure_record_id};
 
 use std::sync::Arc;

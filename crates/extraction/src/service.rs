@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use prost::Message;
 use statecraft_coder::{CODER_VERSION, Coded, Coder};
-use statecraft_eventlog::{EventLog, ExpectedVersion, GroupStatus, NewRecord, Record, RecordId};
+use statecraft_eventlog::{EventLog, GroupStatus, NewRecord, Record, RecordId};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
@@ -138,104 +138,6 @@ impl ExtractionService {
         Ok((record, event_count))
     }
 
-    /// Re-extracts stored documents with this coder version (see the `Reprocess` RPC).
-    pub async fn reprocess(&self, doc_ids: Vec<String>, all: bool) -> Result<Reprocessed> {
-        if all && !doc_ids.is_empty() {
-            return Err(Error::InvalidField {
-                field: "doc_ids",
-                reason: "give document ids or `all`, not both".into(),
-            });
-        }
-        if !all && doc_ids.is_empty() {
-            return Err(Error::InvalidField {
-                field: "doc_ids",
-                reason: "name at least one document, or set `all`".into(),
-            });
-        }
-        if doc_ids.len() > MAX_REPROCESS_IDS {
-            return Err(Error::InvalidField {
-                field: "doc_ids",
-                reason: format!(
-                    "at most {MAX_REPROCESS_IDS} ids per call; use `all` for everything"
-                ),
-            });
-        }
-        for id in &doc_ids {
-            DocId::parse(id).map_err(|e| Error::InvalidField {
-                field: "doc_ids",
-                reason: format!("{id:?}: {}", e.reason),
-            })?;
-        }
-        let mut outcome = Reprocessed::default();
-        let doc_ids = if all {
-            let (stale, current) = self.documents_to_reprocess().await?;
-            outcome.already_current = current;
-            stale
-        } else {
-            doc_ids
-        };
-        for doc_id in doc_ids {
-            let stream = format!("doc-{doc_id}");
-            let records = self.log.read_stream(&stream, 0, 1_000).await?;
-            let Some(ingested) = records
-                .iter()
-                .find(|r| r.record_type == events::DocumentIngested::TYPE)
-            else {
-                outcome.not_found.push(doc_id);
-                continue;
-            };
-            let current = extraction_id(&doc_id);
-            if records.iter().any(|r| r.id == current) {
-                outcome.already_current += 1;
-                continue;
-            }
-            let document = events::DocumentIngested::decode(ingested.payload.clone())
-                .ok()
-                .and_then(|d| d.document)
-                .ok_or_else(|| Error::Coder(format!("stored document {doc_id} does not decode")))?;
-            let mut metadata = causal_metadata(ingested, &doc_id, None);
-            metadata.push(("reprocess".to_owned(), "true".to_owned()));
-            let (record, events) = self.extraction_record(document, metadata).await?;
-            let appended = self
-                .log
-                .append(&stream, ExpectedVersion::Any, vec![record])
-                .await?;
-            if !appended.deduplicated {
-                self.record_processed(events);
-            }
-            outcome.reprocessed += 1;
-            outcome.position = outcome.position.max(appended.last_position);
-        }
-        Ok(outcome)
-    }
-
-    /// Every stored document without an extraction by this coder version, in log order, and
-    /// how many have one already.
-    async fn documents_to_reprocess(&self) -> Result<(Vec<String>, u32)> {
-        let mut ingested = Vec::new();
-        let mut current = std::collections::HashSet::new();
-        let mut after = 0;
-        loop {
-            let records = self.log.read(after, 1_000).await?;
-            let Some(last) = records.last() else { break };
-            after = last.position;
-            for record in records {
-                let Some(doc_id) = record.stream.strip_prefix("doc-") else {
-                    continue;
-                };
-                if record.record_type == events::DocumentIngested::TYPE {
-                    ingested.push(doc_id.to_owned());
-                } else if record.id == extraction_id(doc_id) {
-                    current.insert(doc_id.to_owned());
-                }
-            }
-        }
-        let before = ingested.len();
-        ingested.retain(|id| !current.contains(id));
-        let already_current = u32::try_from(before - ingested.len()).unwrap_or(u32::MAX);
-        Ok((ingested, already_current))
-    }
-
     /// The group's progress and this replica's counters.
     pub async fn status(&self) -> Result<(GroupStatus, &Counters)> {
         let consumer = self
@@ -252,7 +154,10 @@ impl ExtractionService {
             &[DocumentIngested::TYPE],
         );
         group.ack_wait = std::time::Duration::from_secs(self.config.ack_wait_secs.max(1));
-        group.max_deliver = self.config.max_deliver.max(1);
+        // The group never parks on its own: a record it parked would have no
+        // `ExtractionFailed`. The worker parks (and records why) a document the coder failed
+        // on in its `max_deliver`-th delivery or later.
+        group.max_deliver = statecraft_eventlog::GroupConfig::UNLIMITED_DELIVERIES;
         group
     }
 
@@ -292,22 +197,6 @@ pub(crate) fn causal_metadata(
     metadata
 }
 
-/// What a reprocess did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reprocessed {
-    /// Documents extracted again.
-    pub reprocessed: u32,
-    /// Documents already extracted by this coder version.
-    pub already_current: u32,
-    /// Ids with no stored document.
-    pub not_found: Vec<String>,
-    /// Position of the last record written (0 when none).
-    pub position: u64,
-}
-
-/// Most document ids one reprocess call takes.
-const MAX_REPROCESS_IDS: usize = 1_000;
-
 /// The id of a document's `EventsExtracted` record by a coder version: one extraction per
 /// document and version, however often it is delivered or reprocessed.
 pub fn extraction_record_id(doc_id: &str, coder_version: &str) -> RecordId {
@@ -328,7 +217,7 @@ pub fn failure_record_id(doc_id: &str, coder_version: &str) -> RecordId {
 }
 
 /// The id of a document's `EventsExtracted` record for this coder version.
-fn extraction_id(doc_id: &str) -> RecordId {
+pub(crate) fn extraction_id(doc_id: &str) -> RecordId {
     extraction_record_id(doc_id, VERSION)
 }
 

@@ -40,7 +40,6 @@ const DOMAIN: &str = "ingest.statecraft";
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
         let (code, reason, details) = match &error {
             Error::InvalidField { field, reason } => (
                 Code::InvalidArgument,
@@ -50,7 +49,7 @@ impl From<Error> for Status {
             Error::TooLarge { .. } => (
                 Code::ResourceExhausted,
                 "DOCUMENT_TOO_LARGE",
-                ErrorDetails::with_bad_request_violation("text", message.clone()),
+                ErrorDetails::with_bad_request_violation("text", error.to_string()),
             ),
             Error::TooManyDocuments { .. } => (
                 Code::ResourceExhausted,
@@ -67,11 +66,67 @@ impl From<Error> for Status {
             }
             Error::Log(_) => (Code::Internal, "LOG_FAILURE", ErrorDetails::new()),
         };
+        // Log errors carry server file paths and OS errors: those go to the server's log,
+        // the client gets a plain message.
+        let message = match &error {
+            Error::Log(log_error) => {
+                if code == Code::Internal {
+                    tracing::error!(%error, "ingest failed");
+                } else {
+                    tracing::warn!(%error, "ingest append refused");
+                }
+                format!("failed to append document: {}", log_error.public_message())
+            }
+            _ => error.to_string(),
+        };
         let mut details = details;
         details.set_error_info(reason, DOMAIN, std::collections::HashMap::new());
-        if code == Code::Internal {
-            tracing::error!(%error, "ingest failed");
-        }
         Status::with_error_details(code, message, details)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12, items 4 and 10: a permanent log failure is not answered "unavailable,
+    /// retry", and no answer names the server's files.
+    #[test]
+    fn log_failures_map_to_plain_messages_and_honest_codes() {
+        let path = "/var/lib/statecraft/log/segments/00000000000000000001.seg";
+        let transient = Status::from(Error::Log(LogError::Io {
+            op: "write segment",
+            path: path.into(),
+            source: std::io::Error::other("Input/output error"),
+        }));
+        assert_eq!(transient.code(), Code::Unavailable);
+        assert!(
+            !transient.message().contains("/var/lib"),
+            "{}",
+            transient.message()
+        );
+        assert!(transient.message().contains("retry"));
+
+        let permanent = Status::from(Error::Log(LogError::Failed {
+            reason: format!("failed to write {path}: Input/output error"),
+        }));
+        assert_eq!(permanent.code(), Code::Internal);
+        assert!(
+            !permanent.message().contains("/var/lib"),
+            "{}",
+            permanent.message()
+        );
+        let details = permanent.get_error_details();
+        assert!(
+            details.retry_info().is_none(),
+            "a permanent failure says no retry"
+        );
+        assert_eq!(details.error_info().unwrap().reason, "LOG_FAILURE");
+
+        let rolled_back = Status::from(Error::Log(LogError::Unavailable {
+            reason: format!("failed to write {path}: fsync"),
+        }));
+        assert_eq!(rolled_back.code(), Code::Unavailable);
+        assert!(!rolled_back.message().contains("/var/lib"));
     }
 }

@@ -103,7 +103,13 @@ impl IngestApi for Api {
         while let Some(item) = stream.next().await {
             let document = item?;
             if index as usize >= limit {
-                return Err(Error::TooManyDocuments { limit }.into());
+                // The documents before this one are stored: answer with their results
+                // rather than an error that would hide which were.
+                let error = Error::TooManyDocuments { limit };
+                summary.stopped_reason = format!(
+                    "{error}: stopped after {index} documents; send the rest in another stream"
+                );
+                break;
             }
             let outcome = match submission(document, trace.clone()) {
                 Ok(submission) => {

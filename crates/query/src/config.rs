@@ -29,6 +29,9 @@ pub struct Config {
     pub subscribe_buffer: usize,
     /// A subscriber whose buffer stays full this long is cut off, in seconds.
     pub slow_subscriber_secs: u64,
+    /// Milliseconds one search may run (on a blocking thread) before it fails with
+    /// RESOURCE_EXHAUSTED, or, once its page is full, stops counting and estimates the total.
+    pub search_budget_ms: u64,
     /// How the gRPC server is exposed: TLS, bearer token, deadline cap, metrics endpoint.
     pub server: statecraft_runtime::security::ServerConfig,
 }
@@ -47,6 +50,7 @@ impl Default for Config {
             heartbeat_secs: 15,
             subscribe_buffer: 256,
             slow_subscriber_secs: 30,
+            search_budget_ms: 1_000,
             server: statecraft_runtime::security::ServerConfig::default(),
         }
     }

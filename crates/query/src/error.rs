@@ -39,6 +39,12 @@ pub enum Error {
         /// The position to resume from (the last delivered record).
         resume_after: u64,
     },
+    /// A search could not fill its page within its time budget.
+    #[error("the search visited too many events without filling a page; narrow the filter")]
+    SearchTooLong,
+    /// A task of the service failed.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The log failed.
     #[error("event log failed: {0}")]
     Log(#[from] statecraft_eventlog::Error),
@@ -49,7 +55,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        let message = error.to_string();
         let (code, reason, mut details) = match &error {
             Error::InvalidField { field, reason } => (
                 Code::InvalidArgument,
@@ -67,6 +72,12 @@ impl From<Error> for Status {
                 "SLOW_SUBSCRIBER",
                 ErrorDetails::new(),
             ),
+            Error::SearchTooLong => (
+                Code::ResourceExhausted,
+                "SEARCH_TOO_BROAD",
+                ErrorDetails::new(),
+            ),
+            Error::Internal(_) => (Code::Internal, "INTERNAL", ErrorDetails::new()),
             Error::Log(e) if e.is_retryable() => (
                 Code::Unavailable,
                 "LOG_UNAVAILABLE",
@@ -78,6 +89,11 @@ impl From<Error> for Status {
         if code == Code::Internal {
             tracing::error!(%error, "query failed");
         }
+        // A log error's detail (file paths, OS errors) stays in the server's log.
+        let message = match &error {
+            Error::Log(log_error) => format!("event log failed: {}", log_error.public_message()),
+            _ => error.to_string(),
+        };
         Status::with_error_details(code, message, details)
     }
 }

@@ -211,8 +211,8 @@ impl EventFilter {
             }
         }
         if let Some(text) = &self.text
-            && !event.evidence.sentence.to_lowercase().contains(text)
             && !document_has_text(&event.doc_id)
+            && !event.evidence.sentence.to_lowercase().contains(text)
         {
             return false;
         }

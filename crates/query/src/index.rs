@@ -206,30 +206,6 @@ impl EventIndex {
             (found, None) => found,
         }
     }
-
-    /// Whether the indexes answer the filter exactly, so candidates need no further check.
-    pub(crate) fn covers(filter: &EventFilter) -> bool {
-        let EventFilter {
-            types,
-            actor,
-            country,
-            target,
-            date_from,
-            date_to,
-            text,
-            polarities,
-            min_confidence,
-        } = filter;
-        !types.is_empty()
-            && actor.is_none()
-            && country.is_none()
-            && target.is_none()
-            && date_from.is_none()
-            && date_to.is_none()
-            && text.is_none()
-            && polarities.is_empty()
-            && *min_confidence <= 0.0
-    }
 }
 
 /// Keys in both sorted lists; gallops through the longer one, so a short list against a long

@@ -14,10 +14,12 @@ mod incidents;
 mod index;
 mod page;
 mod projection;
+mod search;
 mod service;
 mod snapshot;
 mod store;
 mod subscription;
+mod text;
 
 pub use analysis::{BucketWidth, RelationsBucket, SanctionState, SanctionsEntry};
 pub use config::Config;

@@ -99,7 +99,26 @@ pub(crate) fn offset_page<A, T>(
     make: impl FnMut(A) -> T,
 ) -> Page<T> {
     let total = all.len();
-    let items: Vec<T> = all.into_iter().skip(offset).take(size).map(make).collect();
+    offset_page_of(all, total, offset, size, fingerprint, position, make)
+}
+
+/// A page at `offset` of a list of `total` items of which `first` holds at least the items
+/// up to the end of the page, in order.
+pub(crate) fn offset_page_of<A, T>(
+    first: Vec<A>,
+    total: usize,
+    offset: usize,
+    size: usize,
+    fingerprint: u64,
+    position: u64,
+    make: impl FnMut(A) -> T,
+) -> Page<T> {
+    let items: Vec<T> = first
+        .into_iter()
+        .skip(offset)
+        .take(size)
+        .map(make)
+        .collect();
     let next = offset + items.len();
     Page {
         next_page_token: (next < total).then(|| format!("o1.{fingerprint:016x}.{next}")),

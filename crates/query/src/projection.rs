@@ -20,6 +20,7 @@ use crate::incidents::Incidents;
 use crate::index::EventIndex;
 use crate::snapshot::{Rejected, SnapshotStore};
 use crate::store::{EventKey, EventStore, Slot};
+use crate::text::TextIndex;
 
 /// Where a document is in the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,7 @@ pub(crate) struct ReadModel {
     pub(crate) documents: HashMap<String, DocumentEntry>,
     pub(crate) events: EventStore,
     pub(crate) index: EventIndex,
+    pub(crate) text: TextIndex,
     pub(crate) incidents: Incidents,
     pub(crate) unknown_records: u64,
     pub(crate) invalid_records: u64,
@@ -140,12 +142,28 @@ impl ReadModel {
         }
     }
 
-    /// Adds an event after every current one (`key` above theirs).
+    /// Adds a document (its text goes into the text index), unless it is known already.
+    pub(crate) fn insert_document(&mut self, entry: DocumentEntry) {
+        let doc_id = entry.document.doc_id.to_string();
+        if self.documents.contains_key(&doc_id) {
+            return;
+        }
+        self.text.add(&doc_id, &entry.document.text);
+        self.documents.insert(doc_id, entry);
+    }
+
+    /// Adds an event of a known document after every current one (`key` above theirs).
     pub(crate) fn insert_event(&mut self, key: EventKey, event: Event) -> Slot {
         let slot = self.events.next_slot();
+        let doc = match self.text.number(&event.doc_id) {
+            Some(doc) => doc,
+            // Not reached through apply (events come for known documents only); a snapshot
+            // is validated the same way.
+            None => self.text.add(&event.doc_id, ""),
+        };
         self.index.insert(slot, &event);
         self.incidents.insert(slot, &event);
-        self.events.push(key, event)
+        self.events.push(key, event, doc)
     }
 
     fn remove_event(&mut self, slot: Slot) {
@@ -165,17 +183,13 @@ impl ReadModel {
         let position = record.position;
         self.position = position;
         match record.change {
-            Change::Ingested(document) => {
-                self.documents
-                    .entry(document.doc_id.to_string())
-                    .or_insert(DocumentEntry {
-                        document: *document,
-                        state: DocumentState::Pending,
-                        coder_version: None,
-                        failure: None,
-                        events: Vec::new(),
-                    });
-            }
+            Change::Ingested(document) => self.insert_document(DocumentEntry {
+                document: *document,
+                state: DocumentState::Pending,
+                coder_version: None,
+                failure: None,
+                events: Vec::new(),
+            }),
             Change::Extracted {
                 doc_id,
                 coder_version,

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::filter::EventFilter;
 use crate::page::{self, Page};
 use crate::projection::{DocumentState, Projection, ReadModel};
+use crate::search::Plan;
 use crate::snapshot::SnapshotStore;
 use crate::store::Slot;
 use crate::subscription::SubscribeItem;
@@ -204,7 +205,9 @@ impl QueryService {
         self.model.read().expect("read model lock poisoned")
     }
 
-    /// Searches events, newest first, one page at a time (AIP-158).
+    /// Searches events, newest first, one page at a time (AIP-158). The search runs on a
+    /// blocking thread (it may visit many events) with a time budget; the total is exact
+    /// unless counting it would need the full filter on very many events, then estimated.
     pub async fn search(
         &self,
         filter: EventFilter,
@@ -216,56 +219,28 @@ impl QueryService {
         let fingerprint = filter.fingerprint();
         let after = page::after_key(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
-        let model = self.read();
-        // Slots below `before` hold the events before the page token's key.
-        let before = after.map(|key| model.events.first_at_or_after(key));
-        let mut events = Vec::with_capacity(page_size);
-        let mut total = 0u64;
-        let mut last = None;
-        let mut more = false;
-        // When the indexes answer the filter exactly, the count is their length and only one
-        // page of events is visited.
-        let exact = crate::index::EventIndex::covers(&filter)
-            .then(|| model.index.candidates(&model.events, &filter))
-            .flatten();
-        if let Some(slots) = &exact {
-            total = slots.len() as u64;
-        }
-        let visit: Box<dyn Iterator<Item = (Slot, &Event)>> = match &exact {
-            Some(slots) => {
-                let end =
-                    before.map_or(slots.len(), |before| slots.partition_point(|s| *s < before));
-                Box::new(model.events.at(&slots[..end]).rev())
-            }
-            None => Box::new(matching(&model, &filter).rev()),
-        };
-        for (slot, event) in visit {
-            if exact.is_none() {
-                total += 1;
-            }
-            if before.is_some_and(|before| slot >= before) {
-                continue;
-            }
-            if events.len() < page_size {
-                events.push(event.clone());
-                last = Some(slot);
-            } else {
-                more = true;
-                if exact.is_some() {
-                    break;
-                }
-            }
-        }
-        let next_page_token = more
-            .then_some(last)
-            .flatten()
-            .map(|slot| page::key_token(fingerprint, model.events.key(slot)));
-        Ok(Page {
-            items: events,
-            next_page_token,
-            total,
-            position: model.position,
+        let model = self.model.clone();
+        let deadline =
+            std::time::Instant::now() + Duration::from_millis(self.config.search_budget_ms);
+        blocking(move || {
+            let model = model.read().expect("read model lock poisoned");
+            // Slots below `before` hold the events before the page token's key.
+            let before = after.map(|key| model.events.first_at_or_after(key));
+            let plan = Plan::new(&model, &filter);
+            let found = plan.page(before, page_size, deadline)?;
+            let next_page_token = found
+                .more
+                .then(|| found.events.last().map(|(slot, _)| *slot))
+                .flatten()
+                .map(|slot| page::key_token(fingerprint, model.events.key(slot)));
+            Ok(Page {
+                items: found.events.into_iter().map(|(_, e)| e.clone()).collect(),
+                next_page_token,
+                total: found.total,
+                position: model.position,
+            })
         })
+        .await
     }
 
     /// Searches incidents: those with an event matching `filter`, newest report first.
@@ -280,21 +255,37 @@ impl QueryService {
         let fingerprint = crate::filter::fingerprint(&format!("incidents|{filter:?}"));
         let offset = page::offset(page_token, fingerprint)?;
         self.wait_for(min_position).await?;
-        let model = self.read();
-        let mut seen = std::collections::HashSet::new();
-        let mut found: Vec<&crate::incidents::Incident> = matching(&model, &filter)
-            .filter_map(|(key, _)| model.incidents.of(key))
-            .filter(|incident| seen.insert(incident.events[0]))
-            .collect();
-        found.sort_by_key(|incident| std::cmp::Reverse(incident.latest()));
-        Ok(page::offset_page(
-            found,
-            offset,
-            page_size,
-            fingerprint,
-            model.position,
-            |incident| IncidentView::of(&model, incident),
-        ))
+        let model = self.model.clone();
+        blocking(move || {
+            let model = model.read().expect("read model lock poisoned");
+            let plan = Plan::new(&model, &filter);
+            let mut seen = std::collections::HashSet::new();
+            let mut found: Vec<&crate::incidents::Incident> = plan
+                .matching()
+                .filter_map(|(key, _)| model.incidents.of(key))
+                .filter(|incident| seen.insert(incident.events[0]))
+                .collect();
+            // Only the incidents up to the end of the page are put in order.
+            let total = found.len();
+            let wanted = offset.saturating_add(page_size).min(total);
+            let newest_first =
+                |incident: &&crate::incidents::Incident| std::cmp::Reverse(incident.latest());
+            if wanted < total {
+                found.select_nth_unstable_by_key(wanted, newest_first);
+                found.truncate(wanted);
+            }
+            found.sort_unstable_by_key(newest_first);
+            Ok(page::offset_page_of(
+                found,
+                total,
+                offset,
+                page_size,
+                fingerprint,
+                model.position,
+                |incident| IncidentView::of(&model, incident),
+            ))
+        })
+        .await
     }
 
     /// Every current event matching `filter`, in log order, read in chunks so that the read
@@ -307,7 +298,10 @@ impl QueryService {
         self.wait_for(min_position).await?;
         let slots: Vec<Slot> = {
             let model = self.read();
-            matching(&model, &filter).map(|(slot, _)| slot).collect()
+            Plan::new(&model, &filter)
+                .matching()
+                .map(|(slot, _)| slot)
+                .collect()
         };
         let model = self.model.clone();
         let chunks = slots
@@ -542,35 +536,11 @@ impl QueryService {
 /// Events an export reads per lock of the read model.
 const EXPORT_CHUNK: usize = 1_000;
 
-/// The current events matching `filter`, in log order (reverse for newest first). Uses the
-/// smallest index posting list the filter allows, then checks every candidate in full.
-fn matching<'a>(
-    model: &'a ReadModel,
-    filter: &'a EventFilter,
-) -> Box<dyn DoubleEndedIterator<Item = (Slot, &'a Event)> + 'a> {
-    let documents_with_text: Option<std::collections::HashSet<&str>> =
-        filter.text.as_ref().map(|text| {
-            model
-                .documents
-                .iter()
-                .filter(|(_, d)| d.document.text.to_lowercase().contains(text))
-                .map(|(id, _)| id.as_str())
-                .collect()
-        });
-    let keep = move |(_, event): &(Slot, &Event)| {
-        filter.matches_with(event, |doc_id| {
-            documents_with_text
-                .as_ref()
-                .is_some_and(|docs| docs.contains(doc_id))
-        })
-    };
-    match model.index.candidates(&model.events, filter) {
-        Some(slots) => Box::new(
-            slots
-                .into_iter()
-                .filter_map(|slot| Some((slot, model.events.get(slot)?)))
-                .filter(keep),
-        ),
-        None => Box::new(model.events.iter().filter(keep)),
-    }
+/// Runs read-model work on a blocking thread, off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
 }

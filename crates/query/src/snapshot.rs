@@ -217,16 +217,13 @@ fn restore(snapshot: pb::Snapshot, incident_window_days: u32) -> Result<ReadMode
             ));
         }
         let doc_id = document.doc_id.to_string();
-        model.documents.insert(
-            doc_id.clone(),
-            DocumentEntry {
-                document,
-                state,
-                coder_version: (!stored.coder_version.is_empty()).then_some(stored.coder_version),
-                failure: (!stored.failure_reason.is_empty()).then_some(stored.failure_reason),
-                events: Vec::new(),
-            },
-        );
+        model.insert_document(DocumentEntry {
+            document,
+            state,
+            coder_version: (!stored.coder_version.is_empty()).then_some(stored.coder_version),
+            failure: (!stored.failure_reason.is_empty()).then_some(stored.failure_reason),
+            events: Vec::new(),
+        });
         document_keys.push((doc_id, keys));
     }
     // Insert in log order, as the projection did, so slots, indexes and incidents agree.

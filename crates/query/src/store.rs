@@ -6,7 +6,9 @@
 //! key. An event replaced by a newer extraction leaves an empty slot behind (one pointer).
 
 use rustc_hash::FxHashMap;
-use statecraft_types::Event;
+use statecraft_types::{Event, EventType, Polarity};
+
+use crate::text::DocNo;
 
 /// Orders events by the log position of the record that carried them, then by ordinal. It is
 /// what page tokens carry: the same on every replica, unlike slots.
@@ -28,15 +30,25 @@ fn days_of(event: &Event) -> Option<Days> {
     })
 }
 
+/// What filters check of an event, kept beside the events in one compact column so that a
+/// filter on them scans the column instead of visiting each event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts {
+    pub(crate) days: Option<Days>,
+    pub(crate) confidence: f64,
+    pub(crate) doc: DocNo,
+    pub(crate) event_type: EventType,
+    pub(crate) polarity: Polarity,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct EventStore {
     /// Slot → log key, ascending.
     keys: Vec<EventKey>,
     /// Slot → the event, `None` once replaced.
     events: Vec<Option<Box<Event>>>,
-    /// Slot → the days its date covers, kept beside the events so that date filters scan a
-    /// compact column instead of the events.
-    days: Vec<Option<Days>>,
+    /// Slot → the facts filters check, `None` once replaced.
+    facts: Vec<Option<Facts>>,
     /// Event id → slot, for current events.
     ids: FxHashMap<Box<str>, Slot>,
 }
@@ -47,8 +59,9 @@ impl EventStore {
         self.keys.len() as Slot
     }
 
-    /// Adds an event after every stored one; `key` must be above every stored key.
-    pub(crate) fn push(&mut self, key: EventKey, event: Event) -> Slot {
+    /// Adds an event of document `doc` after every stored one; `key` must be above every
+    /// stored key.
+    pub(crate) fn push(&mut self, key: EventKey, event: Event, doc: DocNo) -> Slot {
         debug_assert!(
             self.keys.last().is_none_or(|last| *last < key),
             "events are added in log order"
@@ -57,7 +70,13 @@ impl EventStore {
         let slot = Slot::try_from(self.keys.len()).expect("fewer than 2^32 events per replica");
         self.ids.insert(event.event_id.as_str().into(), slot);
         self.keys.push(key);
-        self.days.push(days_of(&event));
+        self.facts.push(Some(Facts {
+            days: days_of(&event),
+            confidence: event.confidence,
+            doc,
+            event_type: event.event_type,
+            polarity: event.polarity,
+        }));
         self.events.push(Some(Box::new(event)));
         slot
     }
@@ -65,7 +84,7 @@ impl EventStore {
     /// Removes the event in `slot`, returning it.
     pub(crate) fn take(&mut self, slot: Slot) -> Option<Event> {
         let event = *self.events.get_mut(slot as usize)?.take()?;
-        self.days[slot as usize] = None;
+        self.facts[slot as usize] = None;
         self.ids.remove(event.event_id.as_str());
         Some(event)
     }
@@ -89,18 +108,21 @@ impl EventStore {
         self.ids.get(event_id).copied()
     }
 
+    /// The facts of the current event in `slot`.
+    pub(crate) fn facts(&self, slot: Slot) -> Option<&Facts> {
+        self.facts.get(slot as usize)?.as_ref()
+    }
+
     /// Whether the event in `slot` has a date that overlaps `[from, to]`.
     pub(crate) fn dated_within(&self, slot: Slot, from: i32, to: i32) -> bool {
-        self.days
-            .get(slot as usize)
-            .copied()
-            .flatten()
+        self.facts(slot)
+            .and_then(|f| f.days)
             .is_some_and(|(first, last)| last >= from && first <= to)
     }
 
     /// Slots of current events dated within `[from, to]`, ascending.
     pub(crate) fn slots_dated_within(&self, from: i32, to: i32) -> Vec<Slot> {
-        (0..self.days.len() as Slot)
+        (0..self.facts.len() as Slot)
             .filter(|slot| self.dated_within(*slot, from, to))
             .collect()
     }
@@ -111,6 +133,7 @@ impl EventStore {
     }
 
     /// Current events in log order.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (Slot, &Event)> {
         self.events
             .iter()
@@ -144,9 +167,9 @@ mod tests {
     #[test]
     fn slots_follow_log_order_and_replaced_events_leave_gaps() {
         let mut store = EventStore::default();
-        let a = store.push((3, 0), event("a", Some("2019-03")));
-        let b = store.push((3, 1), event("b", None));
-        let c = store.push((9, 0), event("c", Some("2019-05-02")));
+        let a = store.push((3, 0), event("a", Some("2019-03")), 0);
+        let b = store.push((3, 1), event("b", None), 0);
+        let c = store.push((9, 0), event("c", Some("2019-05-02")), 1);
         assert_eq!((a, b, c), (0, 1, 2));
         assert_eq!(store.by_id("c"), Some(c));
         assert_eq!(store.key(c), (9, 0));

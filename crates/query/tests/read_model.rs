@@ -10,7 +10,7 @@ use statecraft_eventlog::{EventLog, ExpectedVersion, FileLog, MemoryLog};
 use statecraft_query::{Config, Error, EventFilter, QueryService, SubscribeItem};
 use statecraft_runtime::CancellationToken;
 use statecraft_testkit::synthetic::{Rng, document};
-use statecraft_types::{Event, EventDate, EventType};
+use statecraft_types::{Event, EventDate, EventType, Polarity};
 
 async fn fill(log: &dyn EventLog, docs: u64, first: u64) -> u64 {
     let mut rng = Rng::new(first + 7);
@@ -91,9 +91,45 @@ async fn indexed_search_finds_exactly_what_a_full_scan_finds() {
             date_to: Some("2017-07".parse::<EventDate>().unwrap()),
             ..Default::default()
         },
+        // Issue 12, item 6: the text index and the fact column answer like the scan did.
+        EventFilter {
+            text: Some("korea".into()),
+            ..Default::default()
+        },
+        EventFilter {
+            text: Some("rth kor".into()),
+            country: Some("USA".into()),
+            ..Default::default()
+        },
+        EventFilter {
+            min_confidence: 0.8,
+            ..Default::default()
+        },
+        EventFilter {
+            polarities: vec![Polarity::Asserted],
+            min_confidence: 0.75,
+            date_from: Some("2016".parse::<EventDate>().unwrap()),
+            ..Default::default()
+        },
     ];
+    // The text criterion matches the evidence or the document's text.
+    let mut texts = std::collections::HashMap::new();
+    for event in &everything {
+        if !texts.contains_key(&event.doc_id) {
+            let document = service.document(&event.doc_id, 0).await.unwrap();
+            texts.insert(event.doc_id.clone(), document.document.text.to_lowercase());
+        }
+    }
     for filter in filters {
-        let expected = everything.iter().filter(|e| filter.matches(e)).count();
+        let matches = |e: &Event| {
+            filter.matches_with(e, |doc_id| {
+                filter
+                    .text
+                    .as_ref()
+                    .is_some_and(|text| texts[doc_id].contains(text.as_str()))
+            })
+        };
+        let expected = everything.iter().filter(|e| matches(e)).count();
         assert!(
             expected > 0,
             "{filter:?} should match something in the corpus"
@@ -101,11 +137,7 @@ async fn indexed_search_finds_exactly_what_a_full_scan_finds() {
         let page = service.search(filter.clone(), 1_000, "", 0).await.unwrap();
         assert_eq!(page.total as usize, expected, "{filter:?}");
         assert_eq!(page.items.len(), expected.min(1_000));
-        let newest_first: Vec<&Event> = everything
-            .iter()
-            .rev()
-            .filter(|e| filter.matches(e))
-            .collect();
+        let newest_first: Vec<&Event> = everything.iter().rev().filter(|e| matches(e)).collect();
         assert!(
             page.items.iter().eq(newest_first.into_iter().take(1_000)),
             "{filter:?}: same events, newest first"
@@ -277,6 +309,81 @@ async fn subscriptions_send_heartbeats_and_cut_off_a_subscriber_that_does_not_re
         .collect()
         .await;
     assert_eq!(rest.last(), Some(&head));
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+/// Issue 12, item 6: a search has a time budget. One that cannot fill its page within it
+/// (here a zero budget and a text no document holds, so every event is visited) fails with
+/// RESOURCE_EXHAUSTED instead of scanning on under the read lock; the old search always
+/// scanned to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_that_cannot_fill_its_page_in_its_budget_gives_up() {
+    let log: Arc<dyn EventLog> = Arc::new(MemoryLog::new());
+    fill(log.as_ref(), 2_000, 0).await;
+    let config = Config {
+        search_budget_ms: 0,
+        ..Config::for_test()
+    };
+    let (service, shutdown, task) = start(config, log).await;
+    let nowhere = EventFilter {
+        text: Some("zanzibar".into()),
+        ..Default::default()
+    };
+    let error = service.search(nowhere, 10, "", 0).await.unwrap_err();
+    assert!(matches!(error, Error::SearchTooLong), "{error}");
+    let status = tonic::Status::from(error);
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted);
+    // A page that fills at once is answered; counting the rest stops at the budget and
+    // the total is an estimate of the 6,000 events.
+    let everything = service
+        .search(EventFilter::default(), 10, "", 0)
+        .await
+        .unwrap();
+    assert_eq!(everything.items.len(), 10);
+    assert!(everything.next_page_token.is_some());
+    assert!(
+        (5_000..=7_000).contains(&everything.total),
+        "{}",
+        everything.total
+    );
+    shutdown.cancel();
+    task.await.unwrap();
+}
+
+/// Incident pages put in order only what they show: paging through with small pages gives
+/// the same incidents, in the same order, as one large page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_pages_agree_with_one_large_page() {
+    let log: Arc<dyn EventLog> = Arc::new(MemoryLog::new());
+    fill(log.as_ref(), 300, 0).await;
+    let (service, shutdown, task) = start(Config::for_test(), log).await;
+    let filter = EventFilter {
+        country: Some("PRK".into()),
+        ..Default::default()
+    };
+    let all = service
+        .incidents(filter.clone(), 1_000, "", 0)
+        .await
+        .unwrap();
+    assert!(all.total > 20, "{}", all.total);
+    assert_eq!(all.items.len() as u64, all.total);
+    let mut paged = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = service
+            .incidents(filter.clone(), 7, &token, 0)
+            .await
+            .unwrap();
+        assert_eq!(page.total, all.total);
+        paged.extend(page.items.into_iter().map(|i| i.incident_id));
+        match page.next_page_token {
+            Some(next) => token = next,
+            None => break,
+        }
+    }
+    let whole: Vec<String> = all.items.into_iter().map(|i| i.incident_id).collect();
+    assert_eq!(paged, whole);
     shutdown.cancel();
     task.await.unwrap();
 }

@@ -2,6 +2,7 @@
 //! the server as-is: never "find a free port, then bind it again"), clients, and generated
 //! news-like documents. Dev-only: no production crate depends on it.
 
+pub mod faults;
 pub mod nats;
 pub mod synthetic;
 

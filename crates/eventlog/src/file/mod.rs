@@ -8,7 +8,10 @@
 //! ```
 //! One writer thread batches concurrent appends (group commit): one `write` and one
 //! `fdatasync` per batch; each append is acknowledged only after its bytes are durable, and
-//! readers see a record only from then on.
+//! readers see a record only from then on. The queue in front of the writer is bounded
+//! ([`FileLogOptions::max_queued_appends`]): when it is full an append waits for room, so a
+//! burst is slowed to the disk's pace instead of growing memory without limit, and a caller's
+//! deadline (a dropped future) gives up the wait.
 //!
 //! Indexes (stream → positions, record id → position, position → file offset) live in
 //! memory and are rebuilt from the segments on every open; consumer cursors are small files
@@ -21,11 +24,11 @@
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use async_trait::async_trait;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::EventLog;
 use crate::error::{Error, Result};
@@ -47,6 +50,10 @@ pub struct FileLogOptions {
     pub segment_bytes: u64,
     /// Largest number of appends committed with one fdatasync.
     pub max_batch: usize,
+    /// Appends that may wait for the writer; further appends wait for room (back-pressure).
+    pub max_queued_appends: usize,
+    /// Fault injection for tests; `None` in production.
+    pub faults: Option<FaultInjector>,
 }
 
 impl Default for FileLogOptions {
@@ -54,7 +61,48 @@ impl Default for FileLogOptions {
         Self {
             segment_bytes: 128 * 1024 * 1024,
             max_batch: 4096,
+            max_queued_appends: 8192,
+            faults: None,
         }
+    }
+}
+
+/// A step of the writer thread at which a [`FaultInjector`] is consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritePoint {
+    /// Before a batch's bytes are written to the active segment.
+    Write {
+        /// Records in the batch.
+        records: usize,
+        /// Bytes of the batch.
+        bytes: usize,
+    },
+    /// After the bytes were written, before the fdatasync.
+    Sync,
+    /// Before a failed batch is truncated away again.
+    Rollback,
+}
+
+/// Fault injection for tests: the writer thread calls it at each [`WritePoint`], and an error
+/// it returns is handled exactly as if the operating system had returned it there. It may
+/// also block, to hold the writer while a test lines up appends.
+#[derive(Clone)]
+pub struct FaultInjector(Arc<dyn Fn(WritePoint) -> std::io::Result<()> + Send + Sync>);
+
+impl FaultInjector {
+    /// An injector calling `check` at every write point.
+    pub fn new(check: impl Fn(WritePoint) -> std::io::Result<()> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(check))
+    }
+
+    pub(crate) fn check(&self, point: WritePoint) -> std::io::Result<()> {
+        (self.0)(point)
+    }
+}
+
+impl std::fmt::Debug for FaultInjector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FaultInjector")
     }
 }
 
@@ -175,7 +223,7 @@ impl FileLog {
         tracing::info!(dir = %dir.display(), head = shared.index.last(), segments = shared.segments.len(), "opened file log");
 
         let shared = Arc::new(Mutex::new(shared));
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::channel(options.max_queued_appends.max(1));
         let writer = Writer {
             dir: dir.clone(),
             options,
@@ -219,13 +267,15 @@ fn create_segment(dir: &Path, first_position: Position) -> Result<Segment> {
 }
 
 impl Inner {
-    fn send(&self, command: Command) -> Result<()> {
-        let writer = self.writer.lock().expect("writer handle lock poisoned");
-        writer
-            .as_ref()
-            .ok_or(Error::Closed)?
-            .send(command)
-            .map_err(|_| Error::Closed)
+    /// Queues a command for the writer, waiting while the queue is full.
+    async fn send(&self, command: Command) -> Result<()> {
+        let writer = self
+            .writer
+            .lock()
+            .expect("writer handle lock poisoned")
+            .clone()
+            .ok_or(Error::Closed)?;
+        writer.send(command).await.map_err(|_| Error::Closed)
     }
 
     fn read_blocking(&self, positions: std::ops::RangeInclusive<Position>) -> Result<Vec<Record>> {
@@ -302,12 +352,14 @@ impl FileLog {
         records: Vec<NewRecord>,
     ) -> Result<Appended> {
         let (reply, response) = oneshot::channel();
-        self.inner.send(Command::Append {
-            stream: stream.to_owned(),
-            expected,
-            records,
-            reply,
-        })?;
+        self.inner
+            .send(Command::Append {
+                stream: stream.to_owned(),
+                expected,
+                records,
+                reply,
+            })
+            .await?;
         response.await.map_err(|_| Error::Closed)?
     }
 }
@@ -360,7 +412,7 @@ impl EventLog for FileLog {
 
     async fn close(&self) -> Result<()> {
         let (reply, response) = oneshot::channel();
-        match self.inner.send(Command::Close { reply }) {
+        match self.inner.send(Command::Close { reply }).await {
             Ok(()) => response.await.map_err(|_| Error::Closed)??,
             Err(Error::Closed) => return Ok(()),
             Err(other) => return Err(other),
@@ -387,6 +439,7 @@ impl EventLog for FileLog {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        self.groups.persist_all_blocking();
         self.writer
             .lock()
             .expect("writer handle lock poisoned")

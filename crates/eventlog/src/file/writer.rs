@@ -1,18 +1,25 @@
 //! The one writer thread: batches concurrent appends (group commit), writes and fsyncs each
 //! batch once, then acknowledges its appends and moves the head.
+//!
+//! Every answer of a batch follows the batch's fsync, including an append answered as a
+//! duplicate of a record written earlier in the same batch. When the write or the sync
+//! fails, the batch is rolled back (the segment is truncated to its last durable length and
+//! synced, the index forgets the batch) and its appends fail with [`Error::Unavailable`]:
+//! nothing of them is stored and a retry can succeed. Only when the rollback itself fails
+//! does the log enter the permanent [`Error::Failed`] state (reopening truncates the tail).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
-use super::{Command, FileLogOptions, Location, Shared, create_segment, io_error};
+use super::{Command, FileLogOptions, Location, Shared, WritePoint, create_segment, io_error};
 use crate::error::{Error, Result};
 use crate::frame::encode_frame;
 use crate::index::Plan;
-use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, now_micros};
+use crate::record::{Appended, ExpectedVersion, NewRecord, Position, Record, RecordId, now_micros};
 
 pub(super) struct Writer {
     pub(super) dir: PathBuf,
@@ -24,7 +31,15 @@ pub(super) struct Writer {
     pub(super) active_len: u64,
 }
 
-type Reply = (oneshot::Sender<Result<Appended>>, Result<Appended>);
+/// An answer held until the batch is durable; `depends_on_batch` when it is only true if the
+/// batch becomes durable (its own records, a duplicate of a record written earlier in the
+/// batch, or a check made against such records).
+struct Reply {
+    sender: oneshot::Sender<Result<Appended>>,
+    result: Result<Appended>,
+    depends_on_batch: bool,
+}
+
 type PendingAppend = (
     String,
     ExpectedVersion,
@@ -33,8 +48,8 @@ type PendingAppend = (
 );
 
 impl Writer {
-    pub(super) fn run(mut self, rx: mpsc::Receiver<Command>) {
-        while let Ok(first) = rx.recv() {
+    pub(super) fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        while let Some(first) = rx.blocking_recv() {
             let mut commands = vec![first];
             while commands.len() < self.options.max_batch {
                 match rx.try_recv() {
@@ -68,6 +83,13 @@ impl Writer {
         }
     }
 
+    fn fault(&self, point: WritePoint) -> std::io::Result<()> {
+        match &self.options.faults {
+            Some(faults) => faults.check(point),
+            None => Ok(()),
+        }
+    }
+
     fn commit(&mut self, appends: Vec<PendingAppend>) {
         if appends.is_empty() {
             return;
@@ -85,28 +107,40 @@ impl Writer {
         if self.active_len >= self.options.segment_bytes
             && let Err(error) = self.roll_segment(&mut shared)
         {
+            // Nothing of this batch was written, and the next batch tries the roll again.
             let reason = error.to_string();
-            shared.failed = Some(reason.clone());
+            tracing::warn!(%reason, "event log failed to start a new segment");
             for (_, _, _, reply) in appends {
-                let _ = reply.send(Err(Error::Failed {
+                let _ = reply.send(Err(Error::Unavailable {
                     reason: reason.clone(),
                 }));
             }
             return;
         }
+        let durable_head = shared.index.last();
         let segment_no = (shared.segments.len() - 1) as u32;
         let mut buffer = Vec::new();
         let mut replies: Vec<Reply> = Vec::with_capacity(appends.len());
+        let mut written: Vec<(String, Vec<RecordId>)> = Vec::new();
         let recorded_at_micros = now_micros();
-        for (stream, expected, records, reply) in appends {
+        for (stream, expected, records, sender) in appends {
+            let after_write = !written.is_empty();
             let (first_position, first_version) =
                 match shared.index.plan(&stream, expected, &records) {
                     Err(error) => {
-                        replies.push((reply, Err(error)));
+                        replies.push(Reply {
+                            sender,
+                            result: Err(error),
+                            depends_on_batch: after_write,
+                        });
                         continue;
                     }
                     Ok(Plan::Duplicate(appended)) => {
-                        replies.push((reply, Ok(appended)));
+                        replies.push(Reply {
+                            sender,
+                            depends_on_batch: appended.last_position > durable_head,
+                            result: Ok(appended),
+                        });
                         continue;
                     }
                     Ok(Plan::Write {
@@ -116,6 +150,7 @@ impl Writer {
                 };
             let count = records.len();
             let mut stream_version = first_version;
+            let mut ids = Vec::with_capacity(count);
             for (i, new) in records.into_iter().enumerate() {
                 let position = first_position + i as u64;
                 stream_version = first_version + i as u64;
@@ -138,27 +173,35 @@ impl Writer {
                     offset,
                     len,
                 });
+                ids.push(record.id);
             }
-            replies.push((
-                reply,
-                Ok(Appended {
+            written.push((stream, ids));
+            replies.push(Reply {
+                sender,
+                result: Ok(Appended {
                     first_position,
                     last_position: first_position + count as u64 - 1,
                     stream_version,
                     deduplicated: false,
                 }),
-            ));
+                depends_on_batch: true,
+            });
         }
         let last = shared.index.last();
         drop(shared);
 
+        let records = (last - durable_head) as usize;
         let durable = if buffer.is_empty() {
             Ok(())
         } else {
             let started = std::time::Instant::now();
             let written = self
-                .active
-                .write_all(&buffer)
+                .fault(WritePoint::Write {
+                    records,
+                    bytes: buffer.len(),
+                })
+                .and_then(|()| self.active.write_all(&buffer))
+                .and_then(|()| self.fault(WritePoint::Sync))
                 .and_then(|()| self.active.sync_data())
                 .map_err(|e| format!("failed to write {}: {e}", self.active_path.display()));
             metrics::histogram!("statecraft_log_fsync_seconds")
@@ -174,23 +217,61 @@ impl Writer {
                     *head = last;
                     moved
                 });
-                for (reply, result) in replies {
-                    let _ = reply.send(result);
+                for reply in replies {
+                    let _ = reply.sender.send(reply.result);
                 }
             }
-            Err(reason) => {
-                tracing::error!(%reason, "event log write failed; refusing further appends");
-                self.shared.lock().expect("log state lock poisoned").failed = Some(reason.clone());
-                for (reply, result) in replies {
-                    let outcome = match result {
-                        Ok(appended) if !appended.deduplicated => Err(Error::Failed {
-                            reason: reason.clone(),
-                        }),
-                        other => other,
-                    };
-                    let _ = reply.send(outcome);
-                }
+            Err(reason) => self.roll_back(durable_head, &written, replies, reason),
+        }
+    }
+
+    /// Undoes a batch whose write or sync failed: truncates the segment to its last durable
+    /// length, makes the index forget the batch, and fails every answer that depended on it.
+    fn roll_back(
+        &mut self,
+        durable_head: Position,
+        written: &[(String, Vec<RecordId>)],
+        replies: Vec<Reply>,
+        reason: String,
+    ) {
+        let truncated = self
+            .fault(WritePoint::Rollback)
+            .and_then(|()| self.active.set_len(self.active_len))
+            .and_then(|()| self.active.sync_all());
+        let mut shared = self.shared.lock().expect("log state lock poisoned");
+        for (stream, ids) in written.iter().rev() {
+            shared.index.roll_back(stream, ids);
+        }
+        shared.locations.truncate(durable_head as usize);
+        debug_assert_eq!(shared.index.last(), durable_head);
+        let error: Box<dyn Fn() -> Error> = match truncated {
+            Ok(()) => {
+                tracing::warn!(%reason, "event log write failed; the batch was rolled back");
+                metrics::counter!("statecraft_log_rolled_back_batches_total").increment(1);
+                Box::new(move || Error::Unavailable {
+                    reason: reason.clone(),
+                })
             }
+            Err(rollback) => {
+                let reason = format!(
+                    "{reason}; rolling back {} failed: {rollback}",
+                    self.active_path.display()
+                );
+                tracing::error!(%reason, "event log write failed and could not be rolled back; refusing further appends");
+                shared.failed = Some(reason.clone());
+                Box::new(move || Error::Failed {
+                    reason: reason.clone(),
+                })
+            }
+        };
+        drop(shared);
+        for reply in replies {
+            let outcome = if reply.depends_on_batch {
+                Err(error())
+            } else {
+                reply.result
+            };
+            let _ = reply.sender.send(outcome);
         }
     }
 

@@ -80,17 +80,35 @@ impl Consumer for NatsConsumer {
         Ok(())
     }
 
-    async fn nak(&self, position: Position) -> Result<()> {
+    async fn nak(&self, position: Position, delay: Duration) -> Result<()> {
         let message = self
             .in_flight
             .lock()
             .expect("in-flight lock poisoned")
             .remove(&position);
         if let Some(message) = message {
+            let delay = (!delay.is_zero()).then_some(delay);
             message
-                .ack_with(AckKind::Nak(None))
+                .ack_with(AckKind::Nak(delay))
                 .await
                 .map_err(|e| remote("nak")(&*e))?;
+        }
+        Ok(())
+    }
+
+    async fn touch(&self, position: Position) -> Result<()> {
+        // The message stays in flight: only its ack wait starts again on the server.
+        let message = self
+            .in_flight
+            .lock()
+            .expect("in-flight lock poisoned")
+            .get(&position)
+            .cloned();
+        if let Some(message) = message {
+            message
+                .ack_with(AckKind::Progress)
+                .await
+                .map_err(|e| remote("extend ack wait")(&*e))?;
         }
         Ok(())
     }

@@ -504,7 +504,11 @@ impl EventLog for NatsLog {
                     durable_name: Some(config.name.clone()),
                     ack_policy: AckPolicy::Explicit,
                     ack_wait: config.ack_wait,
-                    max_deliver: i64::from(config.max_deliver),
+                    max_deliver: if config.max_deliver == GroupConfig::UNLIMITED_DELIVERIES {
+                        -1
+                    } else {
+                        i64::from(config.max_deliver)
+                    },
                     deliver_policy: DeliverPolicy::All,
                     ..Default::default()
                 },
