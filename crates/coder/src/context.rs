@@ -18,6 +18,8 @@ pub(crate) struct DocContext {
     last_state: Option<Actor>,
     /// States named so far, most recent last.
     states: Vec<Actor>,
+    /// Sources of the events read so far, most recent last.
+    actors_of_acts: Vec<Actor>,
     last_sanction_targets: Vec<Actor>,
     last_plural: Vec<Actor>,
     last_companies: Vec<Actor>,
@@ -221,6 +223,21 @@ impl DocContext {
             .filter(|source| !source.same_entity(denier))
             // With no accusation read, the claim comes from the other party of the story.
             .or_else(|| self.other_state(denier))
+    }
+
+    /// Remembers who performed an event just read.
+    pub(crate) fn record_act(&mut self, source: &Actor) {
+        remember(&mut self.actors_of_acts, source);
+    }
+
+    /// The author of the last act read that is not `actor` or of its state: whom "condemned
+    /// the decision" condemns.
+    pub(crate) fn author_of_last_act(&self, actor: &Actor) -> Option<Actor> {
+        self.actors_of_acts
+            .iter()
+            .rev()
+            .find(|a| !a.same_entity(actor) && (a.country.is_none() || a.country != actor.country))
+            .cloned()
     }
 
     /// The state named last whose country is not `actor`'s: the other party of the story.

@@ -341,8 +341,12 @@ impl FrameInput<'_> {
         match m.role {
             Role::Name | Role::Anaphor => !m.actors.is_empty(),
             Role::Generic => self.rule.generic_targets,
+            // "condemned Russia's decision", "urged Iran's leaders": the possessor.
             Role::Possessive => {
-                self.rule.event_type == EventType::Demand || self.rule.event_type.is_sanction()
+                matches!(
+                    self.rule.event_type,
+                    EventType::Demand | EventType::Condemn | EventType::Praise | EventType::Accuse
+                ) || self.rule.event_type.is_sanction()
             }
             // "an envoy to Paris"; "imports from Australia".
             Role::Locative => self.rule.shape == Shape::Recall || self.trade_rule(),

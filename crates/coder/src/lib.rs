@@ -145,6 +145,7 @@ impl Coder {
                 if rule.event_type.is_sanction() {
                     context.record_sanction_targets(&candidate.targets);
                 }
+                context.record_act(&candidate.source);
                 // A judgement quoted from a speaker is dated by the speech, not by dates the
                 // quotation mentions ("the February 1 coup was ...").
                 let quoted_judgement = rule.shape == rules::Shape::QuotedJudgement;

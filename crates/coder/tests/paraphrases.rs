@@ -226,3 +226,25 @@ fn a_denial_answers_the_accuser_and_none_is_coded_without_one() {
     )]);
     assert_none(&["The spokesman denied that the talks had stalled."]);
 }
+
+#[test]
+fn a_judgement_of_an_act_is_aimed_at_its_author() {
+    assert_all(&[
+        (
+            "Russia expelled two Polish diplomats on Monday. Warsaw condemned the decision on Tuesday.",
+            "CONDEMN POL -> RUS",
+        ),
+        (
+            "The European Union imposed sanctions on Belarus. Lithuania welcomed the move.",
+            "PRAISE LTU -> EUR",
+        ),
+        (
+            "Japan criticised China's decision to close the border.",
+            "CONDEMN JPN -> CHN",
+        ),
+        (
+            "Indian officials praised Nepal's efforts to reopen trade.",
+            "PRAISE IND -> NPL",
+        ),
+    ]);
+}

@@ -12,6 +12,15 @@ use crate::mentions::{Mention, Role};
 use crate::rules::Shape;
 use crate::text::floor_boundary;
 
+/// Nouns for an act whose author a judgement is aimed at.
+#[rustfmt::skip]
+const ACT_NOUNS: &[&str] = &[
+    "decision", "move", "sanctions", "measures", "step", "steps", "action", "actions", "resolution",
+    "vote", "ban", "veto", "announcement", "visit", "expulsion", "expulsions", "designation",
+    "designations", "suspension", "decisions", "restrictions", "statement", "remarks", "deal",
+    "agreement", "listing",
+];
+
 impl FrameInput<'_> {
     pub(super) fn fill(&self, context: &DocContext) -> Option<Candidate> {
         let rule = self.rule;
@@ -141,6 +150,22 @@ impl FrameInput<'_> {
                     if let Some(addressee) = addressee {
                         return Some(self.candidate(source, vec![addressee]));
                     }
+                }
+                // "condemned the decision", "welcomed the move": a judgement of an act the
+                // story reported, aimed at its author.
+                let judges_an_act =
+                    matches!(rule.event_type, EventType::Condemn | EventType::Praise)
+                        && ACT_NOUNS.iter().any(|n| {
+                            clause.starts_with(&format!(" the {n}"))
+                                || clause.starts_with(&format!(" this {n}"))
+                                || clause.starts_with(&format!(" that {n}"))
+                        });
+                if targets.is_empty() && judges_an_act {
+                    let author = context.author_of_last_act(&source.actors[0])?;
+                    let mut candidate = self.candidate(source, Vec::new());
+                    candidate.targets = vec![author];
+                    candidate.via_anaphor = true;
+                    return Some(candidate);
                 }
                 if targets.is_empty() {
                     // "A and B met in June": an intransitive meeting of coordinated subjects.
