@@ -117,8 +117,11 @@ impl Coder {
                     mentions::find_mentions(tail, &self.gazetteer, &context)
                 });
             // An unattributed quotation right after a quoted sentence continues that speaker.
+            // The speaker was found in an earlier sentence (or piece of one), so its offsets
+            // belong there: it comes in as standing outside this sentence. (Using them here
+            // sliced this sentence past its end in `coordinated_partner`: issue 16.)
             if quoting.speaker.is_none() && !quoting.spans.is_empty() {
-                quoting.speaker = last_speaker.clone();
+                quoting.speaker = last_speaker.clone().map(quotes::from_outside);
             }
             last_speaker = if quoting.spans.is_empty() {
                 None

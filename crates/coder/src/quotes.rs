@@ -69,6 +69,19 @@ fn has_say_word(text: &str) -> bool {
         .any(|w| SAY_WORDS.contains(&w))
 }
 
+/// A speaker named in another sentence, as the speaker of this one. Mention offsets are
+/// relative to the sentence the mention was found in, so a speaker from another sentence keeps
+/// its actors but gets the empty span `0..0`: it stands outside this sentence, and frames never
+/// slice this sentence with the other sentence's offsets (which may lie past its end or inside
+/// one of its multi-byte chars).
+pub(crate) fn from_outside(speaker: Mention) -> Mention {
+    Mention {
+        start: 0,
+        end: 0,
+        ..speaker
+    }
+}
+
 fn usable(m: &Mention) -> bool {
     !m.actors.is_empty() && matches!(m.role, Role::Name | Role::Anaphor)
 }
@@ -117,11 +130,7 @@ pub(crate) fn quoting(
                 .cloned()
         } else {
             // Offsets into another sentence mean nothing here: the speaker stands outside.
-            find(tail).into_iter().find(usable).map(|m| Mention {
-                start: 0,
-                end: 0,
-                ..m
-            })
+            find(tail).into_iter().find(usable).map(from_outside)
         }
     });
     Quoting {

@@ -1,0 +1,135 @@
+//! Regression tests for failures found in real feeds and by the fuzzer (crates/fuzz), each
+//! rebuilt in our own words with the smallest shape that showed the failure.
+
+use chrono::NaiveDate;
+use statecraft_coder::Coder;
+use statecraft_types::{Event, EventType};
+
+fn code(text: &str) -> Vec<Event> {
+    Coder::new()
+        .code("doc", text, NaiveDate::from_ymd_opt(2024, 5, 17))
+        .events
+}
+
+fn summary(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            let targets: Vec<&str> = e.targets.iter().map(|t| t.name.as_str()).collect();
+            format!(
+                "{} {} -> {}",
+                e.event_type,
+                e.source.name,
+                targets.join(" + ")
+            )
+        })
+        .collect()
+}
+
+/// Escapes an article body the way a JSON string does (newlines and quotes).
+fn json_line(id: &str, body: &str) -> String {
+    let escaped = body
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!("{{\"id\": \"{id}\", \"topic\": \"world\", \"text\": \"{escaped}\"}}")
+}
+
+/// Issue 16, smallest shape: a quotation with no attribution of its own continues the speaker
+/// of the quotation in the sentence before. That speaker's offsets were the previous
+/// sentence's, and `coordinated_partner` sliced this sentence with them: past its end here
+/// ("Canada" starts at byte 61, the second sentence is 22 bytes long).
+#[test]
+fn a_continued_quotation_does_not_slice_its_sentence_with_the_previous_speakers_offsets() {
+    let text = "After the talks in the old port had broken up for the night, Canada said: \
+                \"We will act.\" \"We met Iran in Oslo.\"";
+    let events = code(text);
+    assert_eq!(summary(&events), vec!["MEET Canada -> Iran"]);
+    let meeting = &events[0];
+    assert_eq!(meeting.evidence.sentence, "\"We met Iran in Oslo.\"");
+    assert_eq!(
+        meeting.source.mention, "Canada",
+        "the speaker carried from the previous sentence"
+    );
+    assert_eq!(meeting.attribution, None);
+}
+
+/// The same carried speaker, with its offset landing inside a two-byte char of the next
+/// sentence instead of past its end.
+#[test]
+fn a_carried_speaker_offset_inside_a_multibyte_char_does_not_panic() {
+    let second = "\"We met Iran in Oslo, said the café owner éééééééééééééééééééééééééééééééé.\"";
+    let run_start = second.find('é').expect("accented run");
+    // Pad the first sentence so that the speaker starts one byte into an "é" of the second.
+    let mut pad = String::from("Late in the evening");
+    let speaker_at = |pad: &str| pad.len() + 2;
+    while speaker_at(&pad) < run_start + 20 || !(speaker_at(&pad) - run_start).is_multiple_of(2) {
+        pad.push('x');
+    }
+    let first = format!("{pad}, Canada said: \"We will act.\"");
+    assert_eq!(first.find("Canada"), Some(speaker_at(&pad)));
+    assert!(!second.is_char_boundary(speaker_at(&pad)));
+    let text = format!("{first} {second}");
+    let events = code(&text);
+    let meeting = events
+        .iter()
+        .find(|e| e.event_type == EventType::Meet)
+        .unwrap_or_else(|| panic!("a meeting: {:?}", summary(&events)));
+    assert_eq!(meeting.source.name, "Canada");
+    assert_eq!(meeting.evidence.sentence, second);
+}
+
+/// Issue 16 as it came in: JSON lines read as one text document. With its newlines escaped
+/// an article is one line, and with no space after the full stops before `\n` one sentence,
+/// which the coder cuts into 1500-byte pieces. A quotation opened near the end of the second
+/// piece runs into the third, shorter piece, whose unattributed quotation took the speaker
+/// ("Canada", about 1300 bytes into the second piece) with the second piece's offsets.
+#[test]
+fn json_lines_with_a_quotation_across_a_piece_cut_code_without_panicking() {
+    let clause = "the harbour board heard from pilots, customs officers and ferry crews \
+                  about the winter timetable";
+    let clauses = |bytes: usize| {
+        let mut text = String::new();
+        while text.len() < bytes {
+            text.push_str(clause);
+            text.push_str(", ");
+        }
+        text
+    };
+    let body = format!(
+        "Harbour board meets\n\nOSLO - {}and Canada said: \"We will keep the channel open,\" \
+         and {}we met Iran in Oslo and will meet its envoys again.\"\n\nThe board meets in June.",
+        clauses(2750),
+        clauses(250),
+    );
+    let document = [
+        json_line(
+            "a1",
+            "Ferry link reopens\n\nThe ferry between the two islands ran again on Tuesday \
+             after a winter of repairs.\n\nPassengers queued from dawn.",
+        ),
+        json_line("a2", &body),
+        json_line(
+            "a3",
+            "Grain prices ease\n\nPrices at the port fell for a third week, traders said.",
+        ),
+    ]
+    .join("\n");
+    let line = document.lines().nth(1).expect("second line");
+    assert!(line.len() > 3000, "the article line makes three pieces");
+    let events = code(&document);
+    let meeting = events
+        .iter()
+        .find(|e| e.event_type == EventType::Meet)
+        .unwrap_or_else(|| panic!("the quoted meeting: {:?}", summary(&events)));
+    assert_eq!(meeting.source.name, "Canada");
+    assert_eq!(meeting.targets[0].name, "Iran");
+    for event in &events {
+        let sliced: String = document
+            .chars()
+            .skip(event.evidence.start as usize)
+            .take((event.evidence.end - event.evidence.start) as usize)
+            .collect();
+        assert_eq!(sliced, event.evidence.sentence);
+    }
+}
