@@ -133,3 +133,27 @@ fn json_lines_with_a_quotation_across_a_piece_cut_code_without_panicking() {
         assert_eq!(sliced, event.evidence.sentence);
     }
 }
+
+/// Found by the fuzzer: in "a summit between A and B" the second party is looked for after
+/// the next "and", which can be past the end of the first party's clause (here a relative
+/// clause ends it). The place was then read from the second party's end to the clause end, a
+/// reversed range: "begin > end" in `location_after`.
+#[test]
+fn a_summit_whose_second_party_follows_a_relative_clause_does_not_panic() {
+    let events = code("A summit between Putin, who arrived late, and Erdogan took place in Sochi.");
+    assert_eq!(
+        summary(&events),
+        vec!["MEET Vladimir Putin -> Recep Tayyip Erdogan"]
+    );
+    assert_eq!(
+        events[0].location, None,
+        "no place inside the first party's clause"
+    );
+    // The same with the first party closing a quotation.
+    let events = code("\"We want a summit between Canada,\" Iran said and Japan agreed.");
+    assert!(
+        events.iter().all(|e| e.location.is_none()),
+        "{:?}",
+        summary(&events)
+    );
+}
