@@ -157,3 +157,55 @@ fn a_summit_whose_second_party_follows_a_relative_clause_does_not_panic() {
         summary(&events)
     );
 }
+
+/// `n` short event sentences between ever different pairs of states (the coder's own list of
+/// states; the sentences are ours).
+fn event_sentences(n: usize) -> String {
+    let states: Vec<&str> = include_str!("../data/countries.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1))
+        .filter(|name| !name.contains('.'))
+        .collect();
+    assert!(states.len() > 150);
+    let verbs = ["sanctioned", "accused", "condemned", "met"];
+    let mut text = String::new();
+    for i in 0..n {
+        let source = states[i % states.len()];
+        let target = states[(i / states.len() + 1 + i) % states.len()];
+        let verb = verbs[(i / 7) % verbs.len()];
+        text.push_str(&format!("{source} {verb} {target} on Monday. "));
+    }
+    text
+}
+
+fn best_time(text: &str) -> (f64, usize) {
+    let coder = Coder::new();
+    let mut best = f64::INFINITY;
+    let mut events = 0;
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        events = coder.code("doc", text, None).events.len();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    (best, events)
+}
+
+/// Found by the fuzzer's stress inputs: merging duplicate reports compared every report with
+/// every kept one, quadratic in the events of a document (10 s for 1 MB of short event
+/// sentences, 20 times the time of a quarter of it). Four times the sentences must take well
+/// under eight times as long (linear: four; quadratic: sixteen).
+#[test]
+fn merging_reports_takes_time_linear_in_the_events_of_a_document() {
+    let (quarter, quarter_events) = best_time(&event_sentences(4_000));
+    let (full, full_events) = best_time(&event_sentences(16_000));
+    assert!(
+        full_events > 3 * quarter_events && quarter_events > 1_000,
+        "distinct events to merge: {quarter_events} and {full_events}"
+    );
+    let ratio = full / quarter.max(1e-6);
+    assert!(
+        ratio < 8.0,
+        "4x the sentences took {ratio:.1}x the time ({quarter:.3} s -> {full:.3} s)"
+    );
+}
