@@ -80,6 +80,15 @@ impl Coder {
         }
     }
 
+    /// Every trigger phrase of the rule table, lower case, in rule order (for test-input
+    /// generators that need sentences the coder will read as events).
+    pub fn trigger_phrases() -> Vec<String> {
+        rules::rules()
+            .into_iter()
+            .flat_map(|(_, phrases)| phrases)
+            .collect()
+    }
+
     /// Recovers the headline and publication date from a text's furniture, without coding
     /// events (what ingest stores when the caller gives neither).
     pub fn read_metadata(&self, text: &str) -> (Option<String>, Option<NaiveDate>) {
