@@ -15,7 +15,8 @@
 //!    sentence: a continued quotation "We lifted the embargo." has the earlier speaker as
 //!    source and the context's targets.
 //! 3. Determinism: a second run over the same text gives an identical [`statecraft_coder::Coded`].
-//! 4. Time: the run takes at most [`TimeBound::fixed`] plus [`TimeBound::per_mb`] per MB.
+//! 4. Time: the run takes at most [`TimeBound::fixed`] plus [`TimeBound::per_mb`] per MB: in
+//!    wall time, or failing that in the mean CPU time of three more runs ([`Stopwatch`]).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -26,6 +27,45 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use statecraft_coder::Coder;
 use statecraft_types::{Actor, Event};
+
+/// Times the coder by the CPU time of the calling thread, so that a loaded machine (or a
+/// fuzzer run under `nice` next to busier processes) does not pass for a slow coder: Linux
+/// reports it in nanoseconds in `/proc/thread-self/schedstat`, brought up to date at the
+/// scheduler's ticks, so it is good to a few milliseconds: for runs of a tenth of a second and
+/// more. Elsewhere, wall time.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch {
+    wall: Instant,
+    cpu_ns: Option<u64>,
+}
+
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+impl Stopwatch {
+    /// Starts timing.
+    pub fn start() -> Self {
+        Self {
+            cpu_ns: thread_cpu_ns(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// CPU time of this thread since the start, or wall time where it is not reported.
+    pub fn elapsed(&self) -> Duration {
+        match (self.cpu_ns, thread_cpu_ns()) {
+            (Some(start), Some(now)) => Duration::from_nanos(now.saturating_sub(start)),
+            _ => self.wall.elapsed(),
+        }
+    }
+
+    /// Whether [`Stopwatch::elapsed`] is CPU time here.
+    pub fn measures_cpu() -> bool {
+        thread_cpu_ns().is_some()
+    }
+}
 
 /// How long one input may take.
 #[derive(Debug, Clone, Copy)]
@@ -104,11 +144,11 @@ pub enum Violation {
         /// Second run, debug-printed.
         second: String,
     },
-    /// The run took longer than the bound (best of three).
+    /// The run took longer than the bound, in wall time and in CPU time.
     TooSlow {
         /// Input bytes.
         bytes: usize,
-        /// Fastest of the runs.
+        /// Mean CPU time of three runs (best wall time where CPU time is not reported).
         elapsed: Duration,
         /// The limit.
         limit: Duration,
@@ -177,7 +217,7 @@ impl fmt::Display for Violation {
                 limit,
             } => write!(
                 f,
-                "{bytes} bytes took {:.3} s (best of three), over the bound of {:.3} s",
+                "{bytes} bytes took {:.3} s of CPU time a run (mean of three), over the bound of {:.3} s",
                 elapsed.as_secs_f64(),
                 limit.as_secs_f64()
             ),
@@ -188,7 +228,7 @@ impl fmt::Display for Violation {
 /// What a passing check measured.
 #[derive(Debug, Clone, Copy)]
 pub struct Checked {
-    /// Time of the first run.
+    /// Wall time of the first run.
     pub elapsed: Duration,
     /// Events coded.
     pub events: usize,
@@ -259,17 +299,24 @@ pub fn check(
     }
     let limit = bound.limit(text.len());
     if elapsed > limit {
-        // A loaded machine can stall one run: the bound holds if the best of three does.
-        let mut best = elapsed;
-        for _ in 0..2 {
+        // Wall time says too slow, but a loaded machine stalls runs: the verdict is the CPU
+        // time of three more runs (or, where that is not reported, their best wall time).
+        let mut best = Duration::MAX;
+        let cpu = Stopwatch::start();
+        for _ in 0..3 {
             let again = Instant::now();
             let _ = catch(|| coder.code("fuzz", text, published))?;
             best = best.min(again.elapsed());
         }
-        if best > limit {
+        let taken = if Stopwatch::measures_cpu() {
+            cpu.elapsed() / 3
+        } else {
+            best
+        };
+        if taken > limit {
             return Err(Violation::TooSlow {
                 bytes: text.len(),
-                elapsed: best,
+                elapsed: taken,
                 limit,
             });
         }
@@ -434,6 +481,22 @@ mod tests {
             check_events(&coder, text, &events),
             Err(Violation::MentionMisplaced { role: "target", .. })
         ));
+    }
+
+    #[test]
+    fn the_stopwatch_sees_a_busy_thread_work() {
+        let watch = Stopwatch::start();
+        let wall = Instant::now();
+        let mut x = 0u64;
+        while wall.elapsed() < Duration::from_millis(60) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let taken = watch.elapsed();
+        assert!(taken > Duration::ZERO, "{x}");
+        assert!(
+            taken <= wall.elapsed() + Duration::from_millis(20),
+            "{taken:?}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use statecraft_coder::Coder;
-use statecraft_fuzz::check::{TimeBound, check};
+use statecraft_fuzz::check::{Stopwatch, TimeBound, check};
 use statecraft_fuzz::driver::{self, Config, Failure, MIN_MEASURED_BYTES, Stats};
 use statecraft_fuzz::generate::Generator;
 use statecraft_fuzz::stress;
@@ -134,6 +134,15 @@ fn main() -> ExitCode {
         };
     }
 
+    out(&format!(
+        "stress inputs timed by {}; generated inputs by wall time, and a time bound they break \
+         is judged by {0}",
+        if Stopwatch::measures_cpu() {
+            "CPU time of the coding thread"
+        } else {
+            "wall time"
+        }
+    ));
     let mut slowest_mb_per_s = f64::INFINITY;
     if !args.no_stress {
         for name in stress::NAMES {

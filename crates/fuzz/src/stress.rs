@@ -13,7 +13,13 @@ pub struct Stress {
 }
 
 /// The stress shapes, by name.
-pub const NAMES: &[&str] = &["no_full_stop", "commas", "capitalised", "event_sentences"];
+pub const NAMES: &[&str] = &[
+    "no_full_stop",
+    "commas",
+    "capitalised",
+    "event_sentences",
+    "unclosed_quote",
+];
 
 /// Builds the stress input `name` at `scale` (1.0 = the full size: about 1 MB, or 100k
 /// commas, or 100k capitalised words).
@@ -78,6 +84,21 @@ pub fn build(name: &str, scale: f64, vocab: &Vocabulary) -> Stress {
                 i += 1;
             }
         }
+        // A stray quote mark, then about 1 MB of short sentences inside the quotation it
+        // opens and never closes.
+        "unclosed_quote" => {
+            let bytes = (1_000_000.0 * scale) as usize;
+            text.push('"');
+            let mut i = 0;
+            while text.len() < bytes {
+                text.push_str(&format!(
+                    "{} met {} in spring. The talks ran late. ",
+                    country(i),
+                    country(i + 3)
+                ));
+                i += 1;
+            }
+        }
         other => panic!("unknown stress input {other}"),
     }
     Stress {
@@ -107,5 +128,8 @@ mod tests {
         assert!(caps >= 100_000, "{caps}");
         let events = build("event_sentences", 1.0, &vocab);
         assert!(events.text.len() >= 1_000_000);
+        let quote = build("unclosed_quote", 1.0, &vocab);
+        assert!(quote.text.len() >= 1_000_000);
+        assert_eq!(quote.text.matches('"').count(), 1);
     }
 }

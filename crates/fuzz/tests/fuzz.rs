@@ -95,3 +95,8 @@ fn a_hundred_thousand_capitalised_words_are_coded_in_linear_time() {
 fn a_megabyte_of_short_event_sentences_is_coded_in_linear_time() {
     stress_bound("event_sentences");
 }
+
+#[test]
+fn a_megabyte_inside_a_quotation_that_never_closes_is_coded_in_linear_time() {
+    stress_bound("unclosed_quote");
+}
