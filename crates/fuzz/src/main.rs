@@ -22,9 +22,10 @@ struct Args {
     /// How long to fuzz, after the stress inputs.
     #[arg(long, default_value_t = 60.0)]
     seconds: f64,
-    /// Seed of the run (decimal or 0x-hex); the same seed tries the same inputs.
-    #[arg(long, value_parser = parse_seed, default_value = "0x5eed")]
-    seed: u64,
+    /// Seed of the run (decimal or 0x-hex); the same seed tries the same inputs. Without it,
+    /// a new seed from the clock, printed, so that every run explores new inputs.
+    #[arg(long, value_parser = parse_seed)]
+    seed: Option<u64>,
     /// Stop after this many generated inputs.
     #[arg(long)]
     max_inputs: Option<u64>,
@@ -169,17 +170,21 @@ fn main() -> ExitCode {
         }
     }
 
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0x5eed, |d| d.as_nanos() as u64)
+    });
     let config = Config {
         duration: Duration::from_secs_f64(args.seconds.max(0.0)),
-        seed: args.seed,
+        seed,
         max_inputs: args.max_inputs,
         shrink_budget: Duration::from_secs_f64(args.shrink_seconds.max(0.0)),
         bound,
     };
     out(&format!(
-        "fuzzing for {:.0} s with seed {:#x}{}",
+        "fuzzing for {:.0} s with seed {seed:#x} (rerun: --seed {seed:#x}){}",
         args.seconds,
-        args.seed,
         args.max_inputs
             .map(|m| format!(", at most {m} inputs"))
             .unwrap_or_default()
