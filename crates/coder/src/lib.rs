@@ -19,6 +19,8 @@ mod quotes;
 mod rules;
 mod text;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use statecraft_types::{
     Actor, ActorKind, Event, EventType, Evidence, Plover, Polarity, SanctionDetails, cameo_code,
@@ -78,6 +80,15 @@ impl Coder {
         }
     }
 
+    /// Every trigger phrase of the rule table, lower case, in rule order (for test-input
+    /// generators that need sentences the coder will read as events).
+    pub fn trigger_phrases() -> Vec<String> {
+        rules::rules()
+            .into_iter()
+            .flat_map(|(_, phrases)| phrases)
+            .collect()
+    }
+
     /// Recovers the headline and publication date from a text's furniture, without coding
     /// events (what ingest stores when the caller gives neither).
     pub fn read_metadata(&self, text: &str) -> (Option<String>, Option<NaiveDate>) {
@@ -117,8 +128,11 @@ impl Coder {
                     mentions::find_mentions(tail, &self.gazetteer, &context)
                 });
             // An unattributed quotation right after a quoted sentence continues that speaker.
+            // The speaker was found in an earlier sentence (or piece of one), so its offsets
+            // belong there: it comes in as standing outside this sentence. (Using them here
+            // sliced this sentence past its end in `coordinated_partner`: issue 16.)
             if quoting.speaker.is_none() && !quoting.spans.is_empty() {
-                quoting.speaker = last_speaker.clone();
+                quoting.speaker = last_speaker.clone().map(quotes::from_outside);
             }
             last_speaker = if quoting.spans.is_empty() {
                 None
@@ -461,9 +475,35 @@ impl ProgramScan {
 /// unnamed groups ("two tech firms") folds into a same-type event of the same source state
 /// with named targets; exact repeats (same type, dyad and compatible date) fold into the
 /// first.
+///
+/// Each report is compared only with the kept reports that can match it, found by key: the
+/// same type and target names (with the source's name too for symmetric types, see
+/// [`same_dyad`] and [`same_action_of_one_state`]), or for a vague report the same type and
+/// source state. Comparing every report with every kept one was quadratic in the events of a
+/// document (10 s for 1 MB of short event sentences).
 fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
     let event_type = |r: &Read| frames.rules[r.candidate.rule].event_type;
+    // Every kept report that can be a duplicate of a report has the same key: for the
+    // non-symmetric types, both `same_dyad` and `same_action_of_one_state` need the same
+    // sorted target names; for the symmetric types `same_dyad` needs the same names in all.
+    let dyad_key = |r: &Read| {
+        let kind = event_type(r);
+        let mut names: Vec<&str> = r
+            .candidate
+            .targets
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        if kind.is_symmetric() {
+            names.push(&r.candidate.source.name);
+        }
+        names.sort_unstable();
+        (kind, names.join("\u{1f}"))
+    };
     let mut kept: Vec<Read> = Vec::new();
+    // Key -> indices into `kept`, ascending, so the first match is the one a scan of `kept`
+    // would find.
+    let mut by_dyad: HashMap<(EventType, String), Vec<usize>> = HashMap::new();
     let mut vague: Vec<Read> = Vec::new();
     for read in reads {
         if read.candidate.generic_only
@@ -473,31 +513,67 @@ fn merge_reports(reads: Vec<Read>, frames: &Frames) -> Vec<Read> {
             vague.push(read);
             continue;
         }
-        let duplicate = kept.iter_mut().find(|k| {
-            event_type(k) == event_type(&read)
-                && (same_dyad(
-                    &k.candidate,
-                    &read.candidate,
-                    event_type(&read).is_symmetric(),
-                ) || event_type(&read).is_sanction()
-                    && same_action_of_one_state(&k.candidate, &read.candidate))
-                && (k.date.is_none() || read.date.is_none() || k.date == read.date)
-                && k.candidate.polarity == read.candidate.polarity
+        let key = dyad_key(&read);
+        let duplicate = by_dyad.get(&key).and_then(|bucket| {
+            bucket.iter().copied().find(|&i| {
+                let k = &kept[i];
+                event_type(k) == event_type(&read)
+                    && (same_dyad(
+                        &k.candidate,
+                        &read.candidate,
+                        event_type(&read).is_symmetric(),
+                    ) || event_type(&read).is_sanction()
+                        && same_action_of_one_state(&k.candidate, &read.candidate))
+                    && (k.date.is_none() || read.date.is_none() || k.date == read.date)
+                    && k.candidate.polarity == read.candidate.polarity
+            })
         });
         match duplicate {
-            Some(existing) => absorb(existing, read),
-            None => kept.push(read),
+            Some(i) => {
+                absorb(&mut kept[i], read);
+                // Absorbing may give a more specific source, and a symmetric event its key
+                // from the source's name.
+                let moved = dyad_key(&kept[i]);
+                if moved != key {
+                    if let Some(bucket) = by_dyad.get_mut(&key) {
+                        bucket.retain(|&j| j != i);
+                    }
+                    let bucket = by_dyad.entry(moved).or_default();
+                    let at = bucket.partition_point(|&j| j < i);
+                    bucket.insert(at, i);
+                }
+            }
+            None => {
+                by_dyad.entry(key).or_default().push(kept.len());
+                kept.push(read);
+            }
+        }
+    }
+    // The first kept report of each type and source state. Absorbing a vague report keeps the
+    // host's state (only a source of the same state is taken).
+    let state_key = |r: &Read| {
+        r.candidate
+            .source
+            .country
+            .clone()
+            .map(|country| (event_type(r), country))
+    };
+    let mut by_state: HashMap<(EventType, String), usize> = HashMap::new();
+    for (i, k) in kept.iter().enumerate() {
+        if let Some(key) = state_key(k) {
+            by_state.entry(key).or_insert(i);
         }
     }
     for read in vague {
-        let host = kept.iter_mut().find(|k| {
-            event_type(k) == event_type(&read)
-                && k.candidate.source.country.is_some()
-                && k.candidate.source.country == read.candidate.source.country
-        });
-        match host {
-            Some(existing) => absorb(existing, read),
-            None => kept.push(read),
+        let key = state_key(&read);
+        match key.as_ref().and_then(|key| by_state.get(key)) {
+            Some(&i) => absorb(&mut kept[i], read),
+            None => {
+                if let Some(key) = key {
+                    by_state.insert(key, kept.len());
+                }
+                kept.push(read);
+            }
         }
     }
     kept.sort_by_key(|r| (r.sentence_start, r.candidate.trigger_start));

@@ -268,7 +268,11 @@ impl FrameInput<'_> {
                     .iter()
                     .find(|m| m.start >= and && m.start <= and + 40 && usable_source(m))?;
                 let mut candidate = self.candidate(first, vec![second]);
-                candidate.location = self.location_after(second.end, clause_end);
+                // The second party can stand past the clause end ("between Putin, who arrived
+                // late, and Erdogan"; the "and" is looked for to the sentence end); then no
+                // place follows it inside the clause. (Reading the place from `second.end` to
+                // `clause_end` sliced a reversed range and panicked.)
+                candidate.location = self.location_after(second.end, clause_end.max(second.end));
                 Some(candidate)
             }
             Shape::HyphenPair => {
