@@ -282,8 +282,8 @@ pub(crate) fn verb_forms(lemma: &str) -> Vec<String> {
             format!("{lemma}{}", &lemma[lemma.len() - 1..])
         } else if lemma.ends_with("ee") || lemma.ends_with("ye") || lemma.ends_with("oe") {
             lemma.to_owned()
-        } else if lemma.ends_with("ie") {
-            format!("{}y", &lemma[..lemma.len() - 2])
+        } else if let Some(stem) = lemma.strip_suffix("ie") {
+            format!("{stem}y")
         } else if let Some(stem) = lemma.strip_suffix('e') {
             stem.to_owned()
         } else {

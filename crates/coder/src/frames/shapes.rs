@@ -51,8 +51,8 @@ impl FrameInput<'_> {
         if complement
             && matches!(rule.shape, Shape::Active | Shape::ActiveList)
             && !matches!(rule.event_type, EventType::Demand | EventType::Accuse)
-            && !(rule.event_type == EventType::Appeal
-                && !self.lower[self.trigger_start..].starts_with("warn"))
+            && (rule.event_type != EventType::Appeal
+                || self.lower[self.trigger_start..].starts_with("warn"))
             && !rule.event_type.is_sanction()
         {
             return None;
