@@ -394,6 +394,9 @@ impl FrameInput<'_> {
         max: usize,
         source: Option<&Actor>,
     ) -> Vec<&Mention> {
+        if from >= until {
+            return Vec::new();
+        }
         let window = &self.lower[from..until];
         // "welcomed the decision and called on X": a coordinated verb starts a new frame.
         let coordinated_verb = window.match_indices(" and ").find_map(|(at, _)| {

@@ -258,3 +258,18 @@ fn a_quotation_that_never_closes_is_coded_in_linear_time() {
         "4x the sentences took {ratio:.1}x the time ({quarter:.3} s -> {full:.3} s)"
     );
 }
+
+#[test]
+fn an_agent_named_past_the_clause_end_does_not_panic() {
+    // Found by the fuzzer: the by-agent frame took a name that runs over a clause break
+    // ("while"), and its targets were then read from past the clause's end.
+    for text in [
+        "Designations unveiled by while G Co\"",
+        "New sanctions imposed by the council while Volta Trading Co moved funds.",
+    ] {
+        let events = code(text);
+        for event in &events {
+            assert!(text.contains(event.evidence.sentence.as_str()));
+        }
+    }
+}

@@ -219,6 +219,7 @@ impl FrameInput<'_> {
                 let source = self.mentions.iter().find(|m| {
                     m.start >= self.trigger_end
                         && m.start <= self.trigger_end + 40
+                        && m.end <= clause_end
                         && usable_source(m)
                 })?;
                 let targets =
