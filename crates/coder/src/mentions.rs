@@ -373,7 +373,10 @@ fn role_phrase(gazetteer: &Gazetteer, after: &str) -> Option<(usize, ActorKind)>
         let alphabetic = clean
             .chars()
             .all(|c| c.is_alphabetic() || c == '-' || c == '\'');
-        if clean.is_empty() || !alphabetic || ROLE_STOPS.contains(&clean.to_lowercase().as_str()) {
+        if clean.is_empty()
+            || !alphabetic
+            || ROLE_STOPS.contains(&clean.to_ascii_lowercase().as_str())
+        {
             break;
         }
         words.push((start, start + clean.len()));
@@ -381,7 +384,8 @@ fn role_phrase(gazetteer: &Gazetteer, after: &str) -> Option<(usize, ActorKind)>
             break;
         }
     }
-    let lower = rest.to_lowercase();
+    // ASCII lower-casing keeps byte offsets ("İ" lower-cases to two chars).
+    let lower = rest.to_ascii_lowercase();
     let kind_of = |phrase: &str| {
         if lexicon.person_roles.contains(phrase) {
             Some(ActorKind::Person)

@@ -273,3 +273,14 @@ fn an_agent_named_past_the_clause_end_does_not_panic() {
         }
     }
 }
+
+#[test]
+fn an_office_after_a_state_word_is_read_with_offsets_that_survive_lower_casing() {
+    // Found by the fuzzer: a dotted capital I lower-cases to two characters, which moved the
+    // byte offsets of the words read after "Pyongyang".
+    let text = "Analysts said Pyongyang condemnedİ the move; the Iranian foreign ministry condemned it too.";
+    let events = code(text);
+    for event in &events {
+        assert!(text.contains(event.evidence.sentence.as_str()));
+    }
+}
