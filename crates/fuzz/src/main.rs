@@ -136,8 +136,7 @@ fn main() -> ExitCode {
     }
 
     out(&format!(
-        "stress inputs timed by {}; generated inputs by wall time, and a time bound they break \
-         is judged by {0}",
+        "stress inputs, the slowest generated input and any broken time bound are timed by {}",
         if Stopwatch::measures_cpu() {
             "CPU time of the coding thread"
         } else {

@@ -1,4 +1,4 @@
-//! The fuzzer as part of `cargo test`: a short deterministic run over generated inputs, and
+//! The fuzzer as part of `cargo test`: a two-second deterministic run over generated inputs, and
 //! one time bound per stress input.
 
 use std::sync::Mutex;
@@ -19,7 +19,7 @@ fn a_short_fuzz_run_breaks_no_invariant() {
     let coder = Coder::new();
     let generator = Generator::new();
     let config = Config {
-        duration: Duration::from_secs(3),
+        duration: Duration::from_secs(2),
         seed: 0x7e57,
         max_inputs: Some(400),
         shrink_budget: Duration::from_secs(20),
@@ -50,7 +50,7 @@ fn stress_bound(name: &str) {
     let bound = TimeBound::default();
     let measure = |scale: f64| {
         let input = stress::build(name, scale, generator.vocabulary());
-        run_stress(&coder, &input, bound, 2)
+        run_stress(&coder, &input, bound, 1)
             .unwrap_or_else(|violation| panic!("stress input {name} at {scale}: {violation}"))
     };
     let full = measure(1.0);
