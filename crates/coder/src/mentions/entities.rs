@@ -24,7 +24,6 @@ const NOT_NAME_WORDS: &[&str] = &[
     "Following",
     "Before",
     "After",
-    "Talking",
     "He",
     "She",
     "It",
@@ -56,7 +55,6 @@ const NOT_NAME_WORDS: &[&str] = &[
     "Some",
     "Many",
     "Both",
-    "Period",
     "Thursday",
     "Monday",
     "Tuesday",
@@ -104,6 +102,15 @@ pub(super) fn capitalised_run(text: &str, from: usize) -> Option<(usize, usize)>
         let is_name_word = word.chars().next().is_some_and(char::is_uppercase)
             || (words > 0 && matches!(word, "al-" | "bin" | "de" | "van" | "von" | "der" | "of"));
         if word.is_empty() || !is_name_word || (words == 0 && NOT_NAME_WORDS.contains(&word)) {
+            break;
+        }
+        // A participle opening a clause ("Speaking to reporters, ...") is no name.
+        let next_lower = tail[word_len..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase);
+        if words == 0 && word.len() > 4 && word.ends_with("ing") && next_lower {
             break;
         }
         words += 1;
