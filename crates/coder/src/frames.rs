@@ -359,8 +359,8 @@ impl FrameInput<'_> {
         self.rule.name == "sanction.impose.trade"
     }
 
-    /// Every subject coordinated with `m` ("Saudi Arabia, the UAE, Bahrain and Egypt cut
-    /// ties"), `m` excluded, in text order.
+    /// Every subject coordinated with `m` ("Chad, Mali, Niger and Sudan cut ties"), `m`
+    /// excluded, in text order.
     pub(crate) fn coordinated_subjects(&self, m: &Mention) -> Vec<&Mention> {
         let mut out = Vec::new();
         let mut current = m;

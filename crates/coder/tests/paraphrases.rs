@@ -73,8 +73,8 @@ fn imposing_verbs_reach_their_sanctions_noun_over_modifiers() {
             "SANCTION_IMPOSE GBR -> IRN",
         ),
         (
-            "Canada said it would impose financial sanctions on Nicaraguan officials.",
-            "SANCTION_IMPOSE CAN -> NIC",
+            "Norway said it would impose travel bans on Belarusian officials.",
+            "SANCTION_IMPOSE NOR -> BLR",
         ),
     ]);
 }
@@ -83,20 +83,20 @@ fn imposing_verbs_reach_their_sanctions_noun_over_modifiers() {
 fn sanctions_named_by_their_agent_or_as_trade_and_entry_bans() {
     assert_all(&[
         (
-            "Activists praised the sanctions imposed by the Canadian government on Belarus.",
-            "SANCTION_IMPOSE CAN -> BLR",
+            "Activists praised the measures imposed by the Swiss government on Belarus.",
+            "SANCTION_IMPOSE CHE -> BLR",
         ),
         (
-            "Beijing said it will ban all imports of Australian wine from Monday.",
-            "SANCTION_IMPOSE CHN -> AUS",
+            "Beijing said it will halt purchases of Lithuanian beef from Monday.",
+            "SANCTION_IMPOSE CHN -> LTU",
         ),
         (
-            "China suspended imports of timber from Australia.",
-            "SANCTION_IMPOSE CHN -> AUS",
+            "Riyadh suspended imports of fruit from Lebanon.",
+            "SANCTION_IMPOSE SAU -> LBN",
         ),
         (
-            "Moscow said on Friday it was barring entry to nine British officials.",
-            "SANCTION_IMPOSE RUS -> GBR",
+            "The Kremlin said on Friday it was barring entry to nine Canadian lawmakers.",
+            "SANCTION_IMPOSE RUS -> CAN",
         ),
     ]);
 }
@@ -150,20 +150,20 @@ fn recalls_take_every_host_and_ruptures_every_coordinated_source() {
             "RECALL_AMBASSADOR FRA -> USA,AUS",
         ),
         (
-            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
-            "REDUCE_RELATIONS EGY -> IRN",
+            "Chad, Mali and Niger cut off diplomatic ties with France on Tuesday.",
+            "REDUCE_RELATIONS TCD -> FRA",
         ),
         (
-            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
-            "REDUCE_RELATIONS JOR -> IRN",
+            "Chad, Mali and Niger cut off diplomatic ties with France on Tuesday.",
+            "REDUCE_RELATIONS MLI -> FRA",
         ),
         (
-            "Egypt, Jordan and Morocco cut off diplomatic ties with Iran on Tuesday.",
-            "REDUCE_RELATIONS MAR -> IRN",
+            "Chad, Mali and Niger cut off diplomatic ties with France on Tuesday.",
+            "REDUCE_RELATIONS NER -> FRA",
         ),
         (
-            "Peru declared Mexico's ambassador persona non grata on Tuesday.",
-            "EXPEL PER -> MEX",
+            "Chile declared Bolivia's consul persona non grata on Tuesday.",
+            "EXPEL CHL -> BOL",
         ),
     ]);
 }
@@ -172,24 +172,24 @@ fn recalls_take_every_host_and_ruptures_every_coordinated_source() {
 fn states_are_named_by_their_offices_bodies_and_groups() {
     assert_all(&[
         (
-            "Iran's nuclear agency accused the IAEA of bias.",
-            "ACCUSE IRN -> UNO",
+            "Egypt's water ministry accused Ethiopia of stalling.",
+            "ACCUSE EGY -> ETH",
         ),
         (
-            "The Mexican foreign ministry condemned the decision by Peru.",
-            "CONDEMN MEX -> PER",
+            "The Kenyan foreign ministry condemned the decision by Uganda.",
+            "CONDEMN KEN -> UGA",
         ),
         (
-            "Iraq's national security adviser met with Syrian President Bashar Assad on Tuesday.",
-            "MEET IRQ -> SYR",
+            "Oman's national security adviser met with the Iranian foreign minister on Tuesday.",
+            "MEET OMN -> IRN",
         ),
         (
             "Chinese officials criticised Japan over the visit.",
             "CONDEMN CHN -> JPN",
         ),
         (
-            "The Indian foreign minister and his Chinese counterpart held a two-hour meeting in Moscow.",
-            "MEET IND -> CHN",
+            "The Brazilian foreign minister and his Argentine counterpart held a long meeting in Lima.",
+            "MEET BRA -> ARG",
         ),
     ]);
 }
@@ -198,8 +198,8 @@ fn states_are_named_by_their_offices_bodies_and_groups() {
 fn agreements_of_coordinated_parties_and_nominal_normalisations() {
     assert_all(&[
         (
-            "North Korea and South Korea have reached an agreement to reduce tension.",
-            "AGREE PRK -> KOR",
+            "Armenia and Azerbaijan have struck a deal on border crossings.",
+            "AGREE ARM -> AZE",
         ),
         (
             "The normalization of relations between Morocco and Israel was announced on Thursday.",
@@ -211,18 +211,18 @@ fn agreements_of_coordinated_parties_and_nominal_normalisations() {
 #[test]
 fn a_warning_with_a_clause_is_no_appeal_and_retaliation_is_a_threat() {
     assert_all(&[(
-        "Seoul warned that it would retaliate against any provocation by Pyongyang.",
-        "THREATEN KOR -> PRK",
+        "Athens warned that it would retaliate against any incursion by Ankara.",
+        "THREATEN GRC -> TUR",
     )]);
-    let got = coded("Seoul warned that it would retaliate against any provocation by Pyongyang.");
+    let got = coded("Athens warned that it would retaliate against any incursion by Ankara.");
     assert!(!got.iter().any(|g| g.starts_with("APPEAL")), "{got:?}");
 }
 
 #[test]
 fn a_denial_answers_the_accuser_and_none_is_coded_without_one() {
     assert_all(&[(
-        "Morocco accused Spain of sheltering a rebel leader. Spain denied the claim on Monday.",
-        "DENY ESP -> MAR",
+        "Ghana accused Togo of sheltering a rebel leader. Togo denied the claim on Monday.",
+        "DENY TGO -> GHA",
     )]);
     assert_none(&["The spokesman denied that the talks had stalled."]);
 }
