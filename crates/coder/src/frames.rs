@@ -68,6 +68,11 @@ const SAY_VERBS: &[&str] = &[
     " argued",
     " added",
     " announced",
+    " declared",
+    " reiterated",
+    " stressed",
+    " concluded",
+    " maintained",
 ];
 /// Phrases that end a list of targets.
 #[rustfmt::skip]
@@ -85,6 +90,17 @@ const CLAUSE_BREAKS: &[&str] = &["; ", " but ", " while ", " although ", " where
 const PERSON_NOUNS: &[&str] = &[
     "manager", "official", "officials", "spokesman", "spokeswoman", "spokesperson", "executive", "employee",
     "director", "head", "chief", "representative", "source", "sources", "lawyer", "member", "members",
+];
+/// Words after which "to PLACE" is a destination, not a recipient.
+#[rustfmt::skip]
+const MOTION_WORDS: &[&str] = &[
+    "travel", "travels", "traveled", "travelled", "traveling", "travelling", "fly", "flies", "flew",
+    "flying", "go", "goes", "went", "going", "come", "comes", "came", "coming", "return", "returns",
+    "returned", "returning", "trip", "trips", "visit", "visits", "journey", "way", "arrived", "head",
+    "heads", "headed", "heading", "moved", "move", "back", "next", "due", "ahead", "up", "close",
+    "closer", "refugees", "flights", "flight", "route", "border", "road", "access", "entry",
+    "migrants", "exile", "fled", "deported", "extradited", "transferred", "ambassador", "envoy",
+    "embassy", "mission", "delegation", "according", "prior", "relation", "regard", "respect",
 ];
 #[rustfmt::skip]
 const RELATIVE_BREAKS: &[&str] = &[", which ", ", who "];
@@ -348,11 +364,32 @@ impl FrameInput<'_> {
                     EventType::Demand | EventType::Condemn | EventType::Praise | EventType::Accuse
                 ) || self.rule.event_type.is_sanction()
             }
-            // "an envoy to Paris"; "imports from Australia".
-            Role::Locative => self.rule.shape == Shape::Recall || self.trade_rule(),
-            // "imports of Japanese seafood": the state whose goods are banned.
-            Role::Modifier => self.trade_rule() && !m.actors.is_empty(),
+            // "an envoy to Paris"; "imports from Australia"; "an ultimatum to Quito".
+            Role::Locative => {
+                self.rule.shape == Shape::Recall || self.trade_rule() || self.recipient(m)
+            }
+            // "imports of Japanese seafood": the state whose goods are banned; "threatened
+            // to shell Iraqi towns": the state whose people or places are threatened.
+            Role::Modifier => {
+                (self.trade_rule() || self.rule.event_type == EventType::Threaten)
+                    && !m.actors.is_empty()
+            }
         }
+    }
+
+    /// Whether a place after "to" receives what the frame's act sends: "delivered an
+    /// ultimatum to Quito", "cut off gas to Moldova", "agreed to send troops to Liberia" (not
+    /// "flew to Quito", where the place is a destination).
+    fn recipient(&self, m: &Mention) -> bool {
+        let recipient_frame = matches!(
+            self.rule.event_type,
+            EventType::Threaten | EventType::Demand | EventType::Condemn | EventType::Agree
+        );
+        let Some(head) = self.lower[..m.start].trim_end().strip_suffix(" to") else {
+            return false;
+        };
+        let governor = head.rsplit(' ').next().unwrap_or_default();
+        recipient_frame && !governor.is_empty() && !MOTION_WORDS.contains(&governor)
     }
 
     fn trade_rule(&self) -> bool {

@@ -143,7 +143,35 @@ impl Coder {
                 .frames
                 .read(sentence_text, &mentions, &context, &quoting);
             let found_dates = dates::find_dates(sentence_text, published);
-            for candidate in candidates {
+            for mut candidate in candidates {
+                // A state does not meet, accuse or deny itself: its own state and government
+                // bodies are no targets of its acts ("Putin met Kim in Russia"). "The regime"
+                // or "the military" that resolved to the actor's own state means the other
+                // party of the story.
+                let had_targets = !candidate.targets.is_empty();
+                let home = candidate.source.country.clone();
+                let own = |t: &Actor| {
+                    home.is_some()
+                        && t.country == home
+                        && matches!(t.kind, ActorKind::State | ActorKind::GovernmentBody)
+                };
+                let other = context.other_state(&candidate.source);
+                candidate.targets = std::mem::take(&mut candidate.targets)
+                    .into_iter()
+                    .filter_map(|t| {
+                        if !own(&t) {
+                            return Some(t);
+                        }
+                        let foreign_body = matches!(
+                            t.mention.to_lowercase().as_str(),
+                            "the regime" | "the military" | "the junta"
+                        );
+                        foreign_body.then(|| other.clone()).flatten()
+                    })
+                    .collect();
+                if had_targets && candidate.targets.is_empty() {
+                    continue;
+                }
                 let rule = &self.frames.rules[candidate.rule];
                 if matches!(
                     rule.event_type,

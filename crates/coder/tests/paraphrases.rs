@@ -248,3 +248,52 @@ fn a_judgement_of_an_act_is_aimed_at_its_author() {
         ),
     ]);
 }
+
+#[test]
+fn a_threat_or_demand_reaches_the_party_that_receives_it() {
+    assert_all(&[
+        (
+            "Ankara delivered a final ultimatum to Damascus on Sunday.",
+            "THREATEN TUR -> SYR",
+        ),
+        (
+            "Moscow threatened on Friday to cut off gas to Moldova.",
+            "THREATEN RUS -> MDA",
+        ),
+        (
+            "Tehran threatened to strike Saudi oil facilities.",
+            "THREATEN IRN -> SAU",
+        ),
+        (
+            "Chile and Peru agreed to share fishing data.",
+            "AGREE CHL -> PER",
+        ),
+    ]);
+}
+
+#[test]
+fn a_reported_must_is_a_demand_of_its_subject() {
+    assert_all(&[
+        (
+            "Japan said Pyongyang must halt its missile launches.",
+            "DEMAND JPN -> PRK",
+        ),
+        (
+            "\u{201c}Belgrade must recognise the vote,\u{201d} the Albanian prime minister said.",
+            "DEMAND ALB -> SRB",
+        ),
+        (
+            "The Canadian foreign minister stressed that Iran must free the detained sailors.",
+            "DEMAND CAN -> IRN",
+        ),
+        (
+            "\u{201c}Minsk has violated the border agreement,\u{201d} the Lithuanian foreign minister said.",
+            "ACCUSE LTU -> BLR",
+        ),
+    ]);
+    assert_none(&[
+        "Norway said the sanctions on Cuba must be lifted.",
+        "Analysts said Hanoi must have known about the shipment.",
+        "The Kenyan president met Kenya's parliament on Tuesday.",
+    ]);
+}

@@ -169,9 +169,9 @@ impl FrameInput<'_> {
                 }
                 if targets.is_empty() {
                     // "A and B met in June": an intransitive meeting of coordinated subjects.
-                    let partner = self
-                        .coordinated_partner(source)
-                        .filter(|_| rule.event_type == EventType::Meet)?;
+                    let partner = self.coordinated_partner(source).filter(|_| {
+                        matches!(rule.event_type, EventType::Meet | EventType::Agree)
+                    })?;
                     return Some(self.candidate(partner, vec![source]));
                 }
                 let reach = if rule.event_type == EventType::SanctionThreaten {
@@ -311,18 +311,38 @@ impl FrameInput<'_> {
                 Some(candidate)
             }
             Shape::ReportedWrongdoing => {
-                let say = self.say_verb_before(self.trigger_start)?;
-                let between = &self.lower[say..self.trigger_start];
-                if between.contains("accus") {
+                // The sayer of "X said (that) ..." or the speaker of the quotation around it.
+                let (sayer, from) = match self.say_verb_before(self.trigger_start) {
+                    Some(say) => (self.source_before(say)?, say),
+                    None => {
+                        let (quote_start, _) = self.quote_around(self.trigger_start)?;
+                        (self.quoted_speaker()?, quote_start)
+                    }
+                };
+                if self.lower[from..self.trigger_start].contains("accus") {
                     return None;
                 }
-                let sayer = self.source_before(say)?;
                 let wrongdoer =
                     self.mentions.iter().rev().find(|m| {
-                        m.start > say && m.end <= self.trigger_start && usable_source(m)
+                        m.start >= from && m.end <= self.trigger_start && usable_source(m)
                     })?;
                 if wrongdoer.actors[0].same_entity(&sayer.actors[0]) {
                     return None;
+                }
+                // "said Moscow must withdraw": the one addressed is the subject of "must"; "must
+                // be lifted" and "must have known" address no one.
+                if rule.event_type == EventType::Demand {
+                    let after = &self.lower[self.trigger_end..];
+                    let passive_or_guess = [" be ", " not be ", " have ", " surely "]
+                        .iter()
+                        .any(|w| after.starts_with(w));
+                    if passive_or_guess
+                        || !self.lower[wrongdoer.end..self.trigger_start]
+                            .trim()
+                            .is_empty()
+                    {
+                        return None;
+                    }
                 }
                 Some(self.candidate(sayer, vec![wrongdoer]))
             }
