@@ -104,17 +104,6 @@ const MOTION_WORDS: &[&str] = &[
 ];
 #[rustfmt::skip]
 const RELATIVE_BREAKS: &[&str] = &[", which ", ", who "];
-const THREAT_NOUNS: &[&str] = &[
-    "threat",
-    "enemy",
-    "danger",
-    "menace",
-    "rogue",
-    "terrorist",
-    "pariah",
-    "terrible",
-    "criminal",
-];
 const DOCUMENT_NOUNS: &[&str] = &[
     "agreement",
     "document",
@@ -361,12 +350,22 @@ impl FrameInput<'_> {
             Role::Possessive => {
                 matches!(
                     self.rule.event_type,
-                    EventType::Demand | EventType::Condemn | EventType::Praise | EventType::Accuse
+                    EventType::Demand
+                        | EventType::Condemn
+                        | EventType::Praise
+                        | EventType::Accuse
+                        | EventType::ReduceRelations
                 ) || self.rule.event_type.is_sanction()
             }
             // "an envoy to Paris"; "imports from Australia"; "an ultimatum to Quito".
             Role::Locative => {
-                self.rule.shape == Shape::Recall || self.trade_rule() || self.recipient(m)
+                // "was suspended from the bloc": the body that suspends.
+                let suspended_from = self.rule.shape == Shape::Passive
+                    && self.rule.event_type == EventType::ReduceRelations;
+                self.rule.shape == Shape::Recall
+                    || self.trade_rule()
+                    || self.recipient(m)
+                    || suspended_from
             }
             // "imports of Japanese seafood": the state whose goods are banned; "threatened
             // to shell Iraqi towns": the state whose people or places are threatened.

@@ -297,3 +297,44 @@ fn a_reported_must_is_a_demand_of_its_subject() {
         "The Kenyan president met Kenya's parliament on Tuesday.",
     ]);
 }
+
+#[test]
+fn a_bloc_suspends_a_member_by_its_membership_or_in_the_passive() {
+    assert_all(&[
+        (
+            "The African Union suspended Mali's membership on Friday.",
+            "REDUCE_RELATIONS AFR -> MLI",
+        ),
+        (
+            "The Arab League has frozen Syria's participation in its councils.",
+            "REDUCE_RELATIONS ARL -> SYR",
+        ),
+        (
+            "Guinea was suspended from ECOWAS after the coup.",
+            "REDUCE_RELATIONS ECOWAS -> GIN",
+        ),
+    ]);
+}
+
+#[test]
+fn a_negative_characterisation_condemns_its_object_or_the_author_of_an_act() {
+    assert_all(&[
+        (
+            "Canada called the veto by Moscow \u{201c}a cynical farce\u{201d}.",
+            "CONDEMN CAN -> RUS",
+        ),
+        (
+            "Brazil expelled two Bolivian diplomats. Bolivia branded the decision an insult.",
+            "CONDEMN BOL -> BRA",
+        ),
+        (
+            "Poland described Belarus as a threat to the whole region.",
+            "CONDEMN POL -> BLR",
+        ),
+    ]);
+    assert_none(&[
+        "Kenya called Ethiopia a valued partner on Monday.",
+        "The so-called Tanzanian plan drew little notice.",
+        "Nepal's prime minister answered calls from Bhutan's press, saying the floods were dangerous.",
+    ]);
+}

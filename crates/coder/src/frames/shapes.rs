@@ -4,8 +4,7 @@
 use statecraft_types::{EventType, Polarity};
 
 use super::{
-    Candidate, DOCUMENT_NOUNS, FrameInput, NEGATIVE_JUDGEMENTS, STOP_VERBS, THREAT_NOUNS,
-    usable_source,
+    Candidate, DOCUMENT_NOUNS, FrameInput, NEGATIVE_JUDGEMENTS, STOP_VERBS, usable_source,
 };
 use crate::context::DocContext;
 use crate::mentions::{Mention, Role};
@@ -346,20 +345,18 @@ impl FrameInput<'_> {
                 }
                 Some(self.candidate(sayer, vec![wrongdoer]))
             }
+            Shape::Declare if rule.event_type == EventType::Condemn => {
+                self.characterisation(context, clause_end)
+            }
             Shape::Declare => {
                 let source = self.source_before(self.trigger_start)?;
                 let target = self
                     .targets_after(self.trigger_end, clause_end, 1, Some(&source.actors[0]))
                     .into_iter()
                     .next()?;
-                if target.start > self.trigger_end + 2 {
-                    return None;
-                }
-                let window = &self.lower[target.end..floor_boundary(self.lower, target.end + 60)];
-                // A rule with its own required words ("persona non grata") has checked them.
-                if rule.requires.words.is_empty()
-                    && !THREAT_NOUNS.iter().any(|w| window.contains(w))
-                {
+                // "declared the envoy persona non grata": the rule's required words follow the
+                // object, which comes right after the verb.
+                if target.start > self.trigger_end + 2 || rule.requires.words.is_empty() {
                     return None;
                 }
                 Some(self.candidate(source, vec![target]))
@@ -469,6 +466,62 @@ impl FrameInput<'_> {
 
     /// The bare-verb sanction triggers ("Treasury designated X") need the source right
     /// before the verb.
+    /// "called the veto by Moscow "a guilty plea"", "branded it shameful", "labelled Iran a
+    /// threat": a quoted or negative characterisation of the verb's object condemns it, or,
+    /// for an act ("the decision"), its author.
+    fn characterisation(&self, context: &DocContext, clause_end: usize) -> Option<Candidate> {
+        let window =
+            &self.lower[self.trigger_end..floor_boundary(self.lower, self.trigger_end + 70)];
+        // "called for", "calls to": an appeal or a phone call, not a characterisation; "so-called"
+        // is no verb. (The rule's required words have found the judgement.)
+        let particle = [
+            " for ", " on ", " upon ", " in ", " off ", " up ", " back ", " out ", " to ",
+            " with ", " from ",
+        ]
+        .iter()
+        .any(|p| window.starts_with(p));
+        // "declared himself", "actions, which it called irresponsible": no judgement of
+        // another party by the clause's subject.
+        let reflexive = [" himself", " herself", " itself", " themselves"]
+            .iter()
+            .any(|p| window.starts_with(p));
+        let relative = self.lower[..self.trigger_start]
+            .rsplit(' ')
+            .take(4)
+            .any(|w| w == "which");
+        if particle || reflexive || relative || self.lower[..self.trigger_start].ends_with("so-") {
+            return None;
+        }
+        let quote_at = window.find(['"', '\u{201c}']);
+        let source = self.source_before(self.trigger_start)?;
+        let object_end = self.trigger_end + quote_at.unwrap_or(window.len());
+        let object = self
+            .targets_after(
+                self.trigger_end,
+                clause_end.min(object_end),
+                1,
+                Some(&source.actors[0]),
+            )
+            .into_iter()
+            .next();
+        if let Some(object) = object {
+            return Some(self.candidate(source, vec![object]));
+        }
+        let names_an_act = ACT_NOUNS.iter().any(|n| {
+            [" the ", " this ", " that ", " its ", " their "]
+                .iter()
+                .any(|d| window.starts_with(&format!("{d}{n}")))
+        });
+        if !names_an_act {
+            return None;
+        }
+        let author = context.author_of_last_act(&source.actors[0])?;
+        let mut candidate = self.candidate(source, Vec::new());
+        candidate.targets = vec![author];
+        candidate.via_anaphor = true;
+        Some(candidate)
+    }
+
     fn tight(&self, source: &Mention) -> bool {
         if source.end > self.trigger_start {
             // A quotation's speaker named after the verb.
