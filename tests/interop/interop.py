@@ -217,11 +217,13 @@ class Suite:
                 yield self.pb["ingest"].SubmitDocumentRequest(
                     text=self.text(f"{label} bulk note {i}.{filler}"))
 
+        sample = len(self.text(f"{label} bulk note {count // 2}.{filler}").encode())
+        name = f"bulk {label}: {count} documents of about {sample} B"
         started = time.monotonic()
         try:
             reply = self.ingest.SubmitDocuments(documents(), timeout=300, metadata=self.meta)
         except grpc.RpcError as error:
-            self.record(f"bulk {label}: {count} documents of {size} B", False,
+            self.record(name, False,
                         f"{error.code().name} {(error.details() or '')[:200]!r} after {sent[0]} sent")
             return
         elapsed = time.monotonic() - started
@@ -231,10 +233,26 @@ class Suite:
         expected = min(count, MAX_DOCS_PER_STREAM)
         stopped_ok = (count <= MAX_DOCS_PER_STREAM) == (reply.stopped_reason == "")
         ok = stored == expected and every_result and stopped_ok and len(reply.stopped_reason) < MAX_MESSAGE
-        self.record(f"bulk {label}: {count} documents of {size} B", ok,
+        self.record(name, ok,
                     f"stored {stored}, results {len(reply.results)}, stopped {reply.stopped_reason!r}")
         print(f"      {stored} stored in {elapsed:.1f} s ({stored / elapsed:.0f} docs/s), "
               f"{sent[0]} sent by the client; stop: {reply.stopped_reason[:120]!r}")
+
+    def concurrent_bulk(self, streams=2, count=10_000):
+        """Bulk streams at once on one channel (one HTTP/2 connection)."""
+        def one(n):
+            documents = (self.pb["ingest"].SubmitDocumentRequest(text=self.text(f"parallel {n} note {i}."))
+                         for i in range(count))
+            try:
+                reply = self.ingest.SubmitDocuments(documents, timeout=300, metadata=self.meta)
+                return reply.accepted + reply.duplicates, len(reply.results)
+            except grpc.RpcError as error:
+                return error.code().name, (error.details() or "")[:200]
+
+        with concurrent.futures.ThreadPoolExecutor(streams) as pool:
+            outcomes = list(pool.map(one, range(streams)))
+        self.record(f"{streams} bulk streams of {count} at once on one connection",
+                    all(o == (count, count) for o in outcomes), str(outcomes))
 
     def mid_stream_failure(self):
         """A stream that fails part-way still answers for what it stored."""
@@ -394,6 +412,19 @@ class Suite:
                           lambda: self.query.GetDocument(pb["query"].GetDocumentRequest(doc_id=long_id),
                                                          timeout=10, metadata=self.meta),
                           {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND})
+        q = pb["query"]
+        searches = {
+            "SearchEvents with a 100 KB actor": q.SearchEventsRequest(filter=q.EventFilter(actor=long_id)),
+            "SearchEvents with a 100 KB page_token": q.SearchEventsRequest(page_token=long_id),
+            "SearchEvents with a 100 KB date_from": q.SearchEventsRequest(filter=q.EventFilter(date_from=long_id)),
+        }
+        for label, request in searches.items():
+            self.expect_error(label, lambda: self.query.SearchEvents(request, timeout=10, metadata=self.meta),
+                              {grpc.StatusCode.INVALID_ARGUMENT})
+        self.expect_error("ActorTimeline with a 100 KB actor",
+                          lambda: self.query.ActorTimeline(q.ActorTimelineRequest(actor=long_id),
+                                                           timeout=10, metadata=self.meta),
+                          {grpc.StatusCode.INVALID_ARGUMENT})
         text = self.text("Canada accused Iran of hiding the shipments.")
         cases = {
             "Extract with a 100 KB published": pb["extraction"].ExtractRequest(text=text, published="2" * 100_000),
@@ -574,10 +605,12 @@ def main():
         suite = Suite(server, pb)
         probes = [
             suite.undecodable, suite.long_values, suite.text_identity, suite.per_document_codes,
-            suite.auth_reflection_subscribe, suite.concurrent_duplicates, suite.deadlines_and_cancel,
-            lambda: suite.bulk_stream(args.bulk, 16, "tiny"),
-            lambda: suite.bulk_stream(5_000, 270, "270-byte"),
-            suite.mid_stream_failure, suite.size_limits, suite.health_after_restart,
+            suite.auth_reflection_subscribe, suite.concurrent_duplicates, suite.size_limits,
+            suite.deadlines_and_cancel,
+            lambda: suite.bulk_stream(args.bulk, 0, "tiny"),
+            lambda: suite.bulk_stream(10_000, 270, "270-byte"),
+            suite.concurrent_bulk,
+            suite.mid_stream_failure, suite.health_after_restart,
         ]
         for probe in probes:
             try:
