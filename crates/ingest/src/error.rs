@@ -17,12 +17,6 @@ pub enum Error {
     /// The document fails the edge validation (size limit included).
     #[error("invalid {}: {}", .0.field, .0.reason)]
     Invalid(#[from] statecraft_types::ProtocolError),
-    /// The bulk stream holds more documents than allowed.
-    #[error("stream holds more than {limit} documents")]
-    TooManyDocuments {
-        /// The limit.
-        limit: usize,
-    },
     /// The log refused or failed the append.
     #[error("failed to append document: {0}")]
     Log(#[from] LogError),
@@ -72,11 +66,6 @@ impl From<Error> for Status {
                     invalid.field.clone(),
                     invalid.reason.clone(),
                 ),
-            ),
-            Error::TooManyDocuments { .. } => (
-                Code::ResourceExhausted,
-                "TOO_MANY_DOCUMENTS",
-                ErrorDetails::new(),
             ),
             Error::Log(log_error) if log_error.is_retryable() => (
                 Code::Unavailable,
