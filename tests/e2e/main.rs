@@ -4,6 +4,7 @@ mod analysis;
 mod bad_input;
 mod operations;
 mod read_models;
+mod small_frames;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
