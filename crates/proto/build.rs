@@ -30,6 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .client_mod_attribute(".", "#[cfg(feature = \"client\")]")
         .server_mod_attribute(".", "#[cfg(feature = \"server\")]")
+        // Undecodable requests are the sender's fault: INVALID_ARGUMENT (see src/codec.rs).
+        .codec_path("crate::ClientFaultCodec")
         .compile_fds(fds)?;
     Ok(())
 }

@@ -42,8 +42,8 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
         (
             "oversized",
             submit(&"a".repeat(10_001)),
-            Code::ResourceExhausted,
-            "exceeds",
+            Code::InvalidArgument,
+            "exceeds the limit of 10000 bytes",
         ),
         (
             "bad url",
@@ -331,8 +331,9 @@ async fn bad_input_gets_clear_statuses_and_never_touches_the_log() {
         .unwrap()
         .into_inner();
     assert_eq!((summary.accepted, summary.rejected), (1, 2));
-    assert_eq!(summary.results[0].error_code, "InvalidArgument");
-    assert_eq!(summary.results[2].error_code, "ResourceExhausted");
+    // Canonical code names, as every gRPC client spells them.
+    assert_eq!(summary.results[0].error_code, "INVALID_ARGUMENT");
+    assert_eq!(summary.results[2].error_code, "INVALID_ARGUMENT");
     assert_eq!(
         summary.last_position,
         head + 1,
@@ -418,8 +419,8 @@ async fn more_bad_requests(cluster: &mut TestCluster) {
             .ingest
             .submit_document(submit(&"word ".repeat(40_000)))
             .await,
-        Code::OutOfRange,
-        "message length too large",
+        Code::InvalidArgument,
+        "exceeds the limit of",
     );
     // A stream longer than allowed is answered with the results of the documents read so
     // far and a stopped_reason, not an error that hides them (issue 12, item 5).
@@ -431,7 +432,7 @@ async fn more_bad_requests(cluster: &mut TestCluster) {
         .into_inner();
     assert_eq!((long.results.len(), long.rejected), (5, 5));
     assert!(
-        long.stopped_reason.contains("more than 5 documents"),
+        long.stopped_reason.contains("at most 5"),
         "{}",
         long.stopped_reason
     );

@@ -4,6 +4,7 @@ mod analysis;
 mod bad_input;
 mod operations;
 mod read_models;
+mod small_frames;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -116,21 +117,26 @@ async fn submitted_documents_become_queryable_with_their_events_and_duplicates_a
         .submit_document(submit(&"word ".repeat(5_000)))
         .await
         .unwrap_err();
-    assert_eq!(oversized.code(), Code::ResourceExhausted);
-    assert_eq!(error_reason(&oversized), "DOCUMENT_TOO_LARGE");
-    // Past the transport's message limit tonic itself refuses the message (OUT_OF_RANGE).
+    assert_eq!(oversized.code(), Code::InvalidArgument);
+    assert_eq!(error_reason(&oversized), "INVALID_FIELD");
+    assert!(
+        oversized.message().contains("limit of"),
+        "{}",
+        oversized.message()
+    );
+    // Past the transport's message limit tonic refuses the message; the edge layer answers
+    // INVALID_ARGUMENT with the limit.
     let beyond_transport_limit = cluster
         .ingest
         .submit_document(submit(&"x".repeat(200_000)))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            beyond_transport_limit.code(),
-            Code::ResourceExhausted | Code::OutOfRange
-        ),
+    assert_eq!(
+        beyond_transport_limit.code(),
+        Code::InvalidArgument,
         "{beyond_transport_limit:?}"
     );
+    assert!(beyond_transport_limit.message().contains("limit of"));
     let bad_url = cluster
         .ingest
         .submit_document(ingest_pb::SubmitDocumentRequest {

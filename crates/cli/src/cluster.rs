@@ -103,6 +103,9 @@ impl Cluster {
         listeners: [TcpListener; 3],
     ) -> anyhow::Result<Self> {
         let [ingest, extraction, query] = listeners;
+        let mut config = config;
+        // One process, one document limit: Extract previews what ingest would take.
+        config.extraction.max_extract_bytes = config.ingest.max_document_bytes;
         let trust = [
             trusting(&config.ingest.server)?,
             trusting(&config.extraction.server)?,

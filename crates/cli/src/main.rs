@@ -176,6 +176,14 @@ struct IngestArgs {
     /// Source (outlet) to record for every file.
     #[arg(long)]
     source: Option<String>,
+    /// Largest document sent, in bytes: a larger file is reported and not sent. The same
+    /// setting (and variable) as the server's `ingest.max_document_bytes`.
+    #[arg(
+        long,
+        env = "STATECRAFT_INGEST__MAX_DOCUMENT_BYTES",
+        default_value_t = statecraft_types::DEFAULT_MAX_DOCUMENT_BYTES
+    )]
+    max_document_bytes: usize,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -473,7 +481,14 @@ fn main() {
                 commands::serve(args.config, args.data_dir, args.dump_config).await
             }
             Command::Ingest(args) => {
-                commands::ingest(&args.addr, &args.paths, args.source, args.json).await
+                commands::ingest(
+                    &args.addr,
+                    &args.paths,
+                    args.source,
+                    args.max_document_bytes,
+                    args.json,
+                )
+                .await
             }
             Command::Events(args) => {
                 commands::events(

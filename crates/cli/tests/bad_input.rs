@@ -62,6 +62,12 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         )
         .as_bytes(),
     );
+    let hearing = write(
+        "hearing.txt",
+        "The committee heard the envoy again on Thursday. "
+            .repeat(40)
+            .as_bytes(),
+    );
     let empty_dir = files.path().join("empty");
     std::fs::create_dir(&empty_dir).unwrap();
     let empty_dir = empty_dir.display().to_string();
@@ -92,6 +98,19 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
             vec!["ingest", "--addr", &ingest, &markup],
             PARTIAL,
             "markup",
+        ),
+        (
+            "file over the document limit",
+            vec![
+                "ingest",
+                "--addr",
+                &ingest,
+                "--max-document-bytes",
+                "1000",
+                &hearing,
+            ],
+            PARTIAL,
+            "hearing.txt: document of 1960 bytes exceeds the limit of 1000 bytes",
         ),
         (
             "missing file",

@@ -9,7 +9,7 @@ use crate::record::{Appended, ExpectedVersion, NewRecord, Position, RecordId};
 /// Largest stream name accepted.
 pub(crate) const MAX_STREAM_NAME: usize = 256;
 /// Largest single record (payload plus envelope) accepted.
-pub(crate) const MAX_RECORD_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_RECORD_BYTES: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub(crate) struct Index {

@@ -24,6 +24,7 @@ mod subscription;
 pub use error::{Error, Result};
 pub use file::{FaultInjector, FileLog, FileLogOptions, WritePoint};
 pub use group::{Consumer, Delivery, GroupConfig, GroupStatus};
+pub use index::MAX_RECORD_BYTES;
 pub use memory::MemoryLog;
 #[cfg(feature = "nats")]
 pub use nats::{NatsLog, NatsOptions};

@@ -42,7 +42,7 @@ impl Default for Config {
             ack_wait_secs: 30,
             max_deliver: 5,
             coder_timeout_secs: 60,
-            max_extract_bytes: 1024 * 1024,
+            max_extract_bytes: statecraft_types::DEFAULT_MAX_DOCUMENT_BYTES,
             server: statecraft_runtime::security::ServerConfig::default(),
         }
     }

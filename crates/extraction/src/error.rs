@@ -13,14 +13,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// The text is larger than the configured limit.
-    #[error("text of {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge {
-        /// Its size.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
+    /// The document fails the edge validation that ingest applies too (size limit included).
+    #[error("invalid {}: {}", .0.field, .0.reason)]
+    Invalid(#[from] statecraft_types::ProtocolError),
     /// The coder failed on the text.
     #[error("coder failed: {0}")]
     Coder(String),
@@ -40,10 +35,13 @@ impl From<Error> for Status {
                 "INVALID_FIELD",
                 ErrorDetails::with_bad_request_violation(*field, reason.clone()),
             ),
-            Error::TooLarge { .. } => (
-                Code::ResourceExhausted,
-                "TEXT_TOO_LARGE",
-                ErrorDetails::with_bad_request_violation("text", error.to_string()),
+            Error::Invalid(invalid) => (
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+                ErrorDetails::with_bad_request_violation(
+                    invalid.field.clone(),
+                    invalid.reason.clone(),
+                ),
             ),
             Error::Coder(_) => (Code::Internal, "CODER_FAILED", ErrorDetails::new()),
             Error::Log(e) if e.is_retryable() => (

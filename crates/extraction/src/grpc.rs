@@ -17,7 +17,9 @@ pub(crate) fn server(
     config: &Config,
 ) -> ExtractionServiceServer<Api> {
     ExtractionServiceServer::new(Api { service })
-        .max_decoding_message_size(config.max_extract_bytes + 64 * 1024)
+        // Room for the text plus the other fields, and at least 1 MiB so that a Reprocess
+        // request naming too many ids is read and answered with the id limit.
+        .max_decoding_message_size((config.max_extract_bytes + 64 * 1024).max(1024 * 1024))
         .max_encoding_message_size(statecraft_proto::MAX_MESSAGE_BYTES)
 }
 

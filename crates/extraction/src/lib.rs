@@ -53,7 +53,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
     let service = Arc::new(ExtractionService::new(config.clone(), log.clone()));
-    let server = GrpcServer::new(grpc::server(service.clone(), &config), &config.server)?;
+    let server = GrpcServer::new(grpc::server(service.clone(), &config), &config.server).await?;
     let workers = TaskTracker::new();
     let worker_shutdown = shutdown.child_token();
     let mut started = 0;
@@ -71,7 +71,9 @@ pub async fn serve(
         workers.spawn(report_lag(service.clone(), worker_shutdown.clone()));
     }
     workers.close();
-    if started > 0 {
+    // A replica configured without workers still serves Extract and Reprocess; one whose
+    // workers all failed to join the group does not report healthy.
+    if started > 0 || config.workers == 0 {
         server.health().serving().await;
     }
     let served = server.serve(listener, shutdown).await;

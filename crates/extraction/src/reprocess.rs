@@ -17,7 +17,7 @@ use prost::Message;
 use statecraft_eventlog::{ExpectedVersion, Record};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
-use statecraft_types::DocId;
+use statecraft_types::{DocId, quote_prefix};
 use tokio::sync::mpsc;
 
 use crate::error::{Error, Result};
@@ -99,10 +99,10 @@ impl ExtractionService {
                 ),
             });
         }
-        for id in &doc_ids {
+        for (at, id) in doc_ids.iter().enumerate() {
             DocId::parse(id).map_err(|e| Error::InvalidField {
                 field: "doc_ids",
-                reason: format!("{id:?}: {}", e.reason),
+                reason: format!("doc_ids[{at}] = {}: {}", quote_prefix(id), e.reason),
             })?;
         }
         let mut outcome = Reprocessed::default();

@@ -12,7 +12,9 @@ use statecraft_eventlog::{EventLog, GroupStatus, NewRecord, Record, RecordId};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_runtime::trace::{TRACEPARENT, TraceParent};
-use statecraft_types::{DocId, normalize_text};
+use statecraft_types::{
+    DocId, DocumentFields, normalize_text, parse_publication_date, validate_document,
+};
 use tokio::sync::OnceCell;
 
 use crate::config::Config;
@@ -85,25 +87,14 @@ impl ExtractionService {
         published: Option<String>,
         doc_id: Option<String>,
     ) -> Result<Coded> {
-        if text.len() > self.config.max_extract_bytes {
-            return Err(Error::TooLarge {
-                size: text.len(),
-                limit: self.config.max_extract_bytes,
-            });
-        }
-        if text.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "text",
-                reason: "must contain text".into(),
-            });
-        }
+        let fields = DocumentFields {
+            text: &text,
+            doc_id: doc_id.as_deref(),
+            ..Default::default()
+        };
+        validate_document(&fields, self.config.max_extract_bytes)?;
         let published = published
-            .map(|p| {
-                NaiveDate::parse_from_str(&p, "%Y-%m-%d").map_err(|_| Error::InvalidField {
-                    field: "published",
-                    reason: format!("expected YYYY-MM-DD, got {p:?}"),
-                })
-            })
+            .map(|raw| parse_publication_date(&raw))
             .transpose()?;
         let normalized = normalize_text(&text);
         let doc_id = doc_id.unwrap_or_else(|| DocId::for_text(&normalized).to_string());

@@ -23,7 +23,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
             log: "file:data/log".into(),
-            max_document_bytes: 1024 * 1024,
+            max_document_bytes: statecraft_types::DEFAULT_MAX_DOCUMENT_BYTES,
             max_documents_per_stream: 100_000,
             server: statecraft_runtime::security::ServerConfig::default(),
         }

@@ -14,23 +14,36 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// The document is larger than the configured limit.
-    #[error("document of {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge {
-        /// Its size.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The bulk stream holds more documents than allowed.
-    #[error("stream holds more than {limit} documents")]
-    TooManyDocuments {
-        /// The limit.
-        limit: usize,
-    },
+    /// The document fails the edge validation (size limit included).
+    #[error("invalid {}: {}", .0.field, .0.reason)]
+    Invalid(#[from] statecraft_types::ProtocolError),
     /// The log refused or failed the append.
     #[error("failed to append document: {0}")]
     Log(#[from] LogError),
+}
+
+/// The canonical name of a gRPC code ("INVALID_ARGUMENT"), as gRPC's documentation and every
+/// client library spell it.
+pub(crate) fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
 }
 
 /// Result with the ingest [`Error`].
@@ -46,15 +59,13 @@ impl From<Error> for Status {
                 "INVALID_FIELD",
                 ErrorDetails::with_bad_request_violation(*field, reason.clone()),
             ),
-            Error::TooLarge { .. } => (
-                Code::ResourceExhausted,
-                "DOCUMENT_TOO_LARGE",
-                ErrorDetails::with_bad_request_violation("text", error.to_string()),
-            ),
-            Error::TooManyDocuments { .. } => (
-                Code::ResourceExhausted,
-                "TOO_MANY_DOCUMENTS",
-                ErrorDetails::new(),
+            Error::Invalid(invalid) => (
+                Code::InvalidArgument,
+                "INVALID_FIELD",
+                ErrorDetails::with_bad_request_violation(
+                    invalid.field.clone(),
+                    invalid.reason.clone(),
+                ),
             ),
             Error::Log(log_error) if log_error.is_retryable() => (
                 Code::Unavailable,
@@ -91,6 +102,18 @@ mod tests {
 
     /// Issue 12, items 4 and 10: a permanent log failure is not answered "unavailable,
     /// retry", and no answer names the server's files.
+    #[test]
+    fn code_names_are_canonical() {
+        assert_eq!(code_name(Code::InvalidArgument), "INVALID_ARGUMENT");
+        assert_eq!(code_name(Code::Unavailable), "UNAVAILABLE");
+        let oversized = Status::from(Error::Invalid(statecraft_types::ProtocolError::new(
+            "text",
+            "document of 9 bytes exceeds the limit of 8 bytes",
+        )));
+        assert_eq!(oversized.code(), Code::InvalidArgument);
+        assert!(oversized.message().contains("limit of 8 bytes"));
+    }
+
     #[test]
     fn log_failures_map_to_plain_messages_and_honest_codes() {
         let path = "/var/lib/statecraft/log/segments/00000000000000000001.seg";

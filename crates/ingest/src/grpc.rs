@@ -2,17 +2,20 @@
 
 use std::sync::Arc;
 
+use futures::FutureExt;
+use futures::future::join_all;
 use statecraft_proto::pb::ingest::v1 as pb;
 use statecraft_proto::pb::ingest::v1::ingest_service_server::{
     IngestService as IngestApi, IngestServiceServer,
 };
+use statecraft_runtime::edge::client_fault_status;
 use statecraft_runtime::trace::{TRACEPARENT, TraceParent, continue_in};
 use tokio_stream::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, code_name};
 use crate::service::{IngestService, Submission, Submitted};
 
 pub(crate) fn server(service: Arc<IngestService>, config: &Config) -> IngestServiceServer<Api> {
@@ -97,61 +100,113 @@ impl IngestApi for Api {
         let span = tracing::info_span!("submit_documents", trace_id = tracing::field::Empty);
         let trace = Some(continue_trace(&span, &request));
         let limit = self.service.config().max_documents_per_stream;
+        let max_document_bytes = self.service.config().max_document_bytes;
         let mut stream = request.into_inner();
         let mut summary = pb::SubmitDocumentsResponse::default();
         let mut index = 0u64;
-        while let Some(item) = stream.next().await {
-            let document = item?;
-            if index as usize >= limit {
-                // The documents before this one are stored: answer with their results
-                // rather than an error that would hide which were.
-                let error = Error::TooManyDocuments { limit };
-                summary.stopped_reason = format!(
-                    "{error}: stopped after {index} documents; send the rest in another stream"
-                );
+        // Why the stream stopped early; every document stored before has its result.
+        let mut stopped: Option<String> = None;
+        let mut input_ended = false;
+        while stopped.is_none() && !input_ended {
+            // Wait for one message, then take what else has arrived: documents the client
+            // sent ahead are appended together and share the log's group commit.
+            let Some(first) = stream.next().await else {
                 break;
-            }
-            let outcome = match submission(document, trace.clone()) {
-                Ok(submission) => {
-                    self.service
-                        .submit(submission)
-                        .instrument(span.clone())
-                        .await
-                }
-                Err(error) => Err(error),
             };
-            let mut result = pb::DocumentResult {
-                index,
-                ..Default::default()
-            };
-            match outcome {
-                Ok(submitted) => {
-                    if submitted.duplicate {
-                        summary.duplicates += 1;
-                    } else {
-                        summary.accepted += 1;
+            let mut batch = vec![first];
+            while batch.len() < STREAM_BATCH {
+                match stream.next().now_or_never() {
+                    Some(Some(item)) => batch.push(item),
+                    Some(None) => {
+                        input_ended = true;
+                        break;
                     }
-                    summary.last_position = summary.last_position.max(submitted.position);
-                    result.accepted = Some(response(submitted));
+                    None => break,
                 }
-                Err(error) => {
-                    let status = Status::from(error);
-                    summary.rejected += 1;
-                    result.error_code = format!("{:?}", status.code());
-                    result.error_message = status.message().to_owned();
-                    if status.code() == tonic::Code::Unavailable {
-                        // The log is failing: stop rather than wait out a timeout per
-                        // document, but report what was accepted.
-                        summary.stopped_reason =
-                            format!("stopped after document {index}: {}", status.message());
-                        summary.results.push(result);
+            }
+            let mut submissions = Vec::with_capacity(batch.len());
+            for item in batch {
+                let at = index + submissions.len() as u64;
+                if at as usize >= limit {
+                    stopped = Some(format!(
+                        "stopped after {at} documents: a stream holds at most {limit} (ingest.max_documents_per_stream); send the rest in another stream"
+                    ));
+                    break;
+                }
+                match item {
+                    Ok(document) => submissions.push(submission(document, trace.clone())),
+                    Err(status) => {
+                        stopped = Some(stream_failure(status, at, max_document_bytes));
                         break;
                     }
                 }
             }
-            summary.results.push(result);
-            index += 1;
+            let outcomes = join_all(submissions.into_iter().map(|prepared| {
+                let span = span.clone();
+                async move {
+                    match prepared {
+                        Ok(submission) => self.service.submit(submission).instrument(span).await,
+                        Err(error) => Err(error),
+                    }
+                }
+            }))
+            .await;
+            for outcome in outcomes {
+                let mut result = pb::DocumentResult {
+                    index,
+                    ..Default::default()
+                };
+                match outcome {
+                    Ok(submitted) => {
+                        if submitted.duplicate {
+                            summary.duplicates += 1;
+                        } else {
+                            summary.accepted += 1;
+                        }
+                        summary.last_position = summary.last_position.max(submitted.position);
+                        result.accepted = Some(response(submitted));
+                    }
+                    Err(error) => {
+                        let status = Status::from(error);
+                        summary.rejected += 1;
+                        result.error_code = code_name(status.code()).to_owned();
+                        result.error_message = status.message().to_owned();
+                        if status.code() == tonic::Code::Unavailable && stopped.is_none() {
+                            // The log is failing: stop rather than wait out a timeout per
+                            // document; the batch's other results are still reported.
+                            stopped = Some(format!(
+                                "stopped after document {index}: {}",
+                                status.message()
+                            ));
+                        }
+                    }
+                }
+                summary.results.push(result);
+                index += 1;
+            }
         }
+        summary.stopped_reason = stopped.unwrap_or_default();
         Ok(Response::new(summary))
     }
+}
+
+/// Documents of a bulk stream submitted at once, at most.
+const STREAM_BATCH: usize = 64;
+
+/// Why a stream stopped when its next message could not be read: the client's fault
+/// (INVALID_ARGUMENT: undecodable or over the size limit) or the call's end.
+fn stream_failure(status: Status, index: u64, max_document_bytes: usize) -> String {
+    let too_large = status.code() == tonic::Code::OutOfRange;
+    let status = client_fault_status(status);
+    let message: String = status.message().chars().take(300).collect();
+    let mut reason = format!(
+        "stopped at document {index}: {}: {message}",
+        code_name(status.code())
+    );
+    if too_large {
+        reason.push_str(&format!(
+            "; documents are limited to {max_document_bytes} bytes (ingest.max_document_bytes)"
+        ));
+    }
+    reason
 }

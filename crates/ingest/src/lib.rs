@@ -29,8 +29,19 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
+    // A document's record carries its text plus the other fields and metadata.
+    let room = statecraft_eventlog::MAX_RECORD_BYTES - 64 * 1024;
+    if config.max_document_bytes > room {
+        return Err(ServeError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "ingest.max_document_bytes = {} does not fit the event log's largest record; at most {room}",
+                config.max_document_bytes
+            ),
+        )));
+    }
     let service = Arc::new(IngestService::new(config.clone(), log));
-    let server = GrpcServer::new(grpc::server(service, &config), &config.server)?;
+    let server = GrpcServer::new(grpc::server(service, &config), &config.server).await?;
     server.health().serving().await;
     server.serve(listener, shutdown).await
 }

@@ -9,7 +9,9 @@ use statecraft_coder::Coder;
 use statecraft_eventlog::{Error as LogError, EventLog, ExpectedVersion, NewRecord, RecordId};
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
-use statecraft_types::{DocId, Document, normalize_text};
+use statecraft_types::{
+    DocId, Document, DocumentFields, legacy_normalize_text, normalize_text, validate_document,
+};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -71,6 +73,12 @@ impl IngestService {
         self.validate(&submission)?;
         let text = normalize_text(&submission.text);
         let doc_id = DocId::for_text(&text);
+        if let Some(stored) = self
+            .stored_under_legacy_id(&submission.text, &doc_id)
+            .await?
+        {
+            return Ok(stored);
+        }
         let needs_metadata = submission.title.is_none() || submission.published_at.is_none();
         let (title, published_at, text) = if needs_metadata {
             let coder = self.coder.clone();
@@ -146,79 +154,32 @@ impl IngestService {
     }
 
     fn validate(&self, submission: &Submission) -> Result<()> {
-        let invalid = |field: &'static str, reason: &str| {
-            Err(Error::InvalidField {
-                field,
-                reason: reason.to_owned(),
-            })
+        let fields = DocumentFields {
+            text: &submission.text,
+            url: submission.url.as_deref(),
+            title: submission.title.as_deref(),
+            source: submission.source.as_deref(),
+            language: submission.language.as_deref(),
+            published_at: submission.published_at,
+            doc_id: None,
         };
-        if submission.text.len() > self.config.max_document_bytes {
-            return Err(Error::TooLarge {
-                size: submission.text.len(),
-                limit: self.config.max_document_bytes,
-            });
-        }
-        if submission.text.trim().is_empty() {
-            return invalid("text", "must contain text");
-        }
-        let control = submission
-            .text
-            .chars()
-            .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            .count();
-        if control * 100 > submission.text.chars().count() {
-            return invalid(
-                "text",
-                "looks like binary data (more than 1% control characters)",
-            );
-        }
-        if mostly_markup(&submission.text) {
-            return invalid(
-                "text",
-                "is mostly HTML or XML markup; submit the article's text, not the page source",
-            );
-        }
-        if let Some(url) = &submission.url {
-            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
-            if !scheme_ok || url.len() > 2048 || url.chars().any(char::is_whitespace) {
-                return invalid(
-                    "url",
-                    "must be an http(s) URL of at most 2048 characters without spaces",
-                );
-            }
-        }
-        if submission
-            .title
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > 1000)
-        {
-            return invalid("title", "must be at most 1000 characters");
-        }
-        if submission
-            .source
-            .as_ref()
-            .is_some_and(|s| s.chars().count() > 300)
-        {
-            return invalid("source", "must be at most 300 characters");
-        }
-        if let Some(language) = &submission.language {
-            let ok = !language.is_empty()
-                && language.len() <= 35
-                && language
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
-            if !ok {
-                return invalid("language", "must be a BCP-47 tag such as \"en\"");
-            }
-        }
-        if let Some(published) = submission.published_at {
-            let earliest =
-                DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z").expect("valid constant");
-            if published < earliest || published > Utc::now() + chrono::Duration::days(1) {
-                return invalid("published_at", "must be between 1900 and tomorrow");
-            }
-        }
+        validate_document(&fields, self.config.max_document_bytes)?;
         Ok(())
+    }
+
+    /// A document stored before "the same text" meant [`normalize_text`] has the id its
+    /// older normalisation gave; the same text sent now is that document.
+    async fn stored_under_legacy_id(&self, raw: &str, doc_id: &DocId) -> Result<Option<Submitted>> {
+        let legacy = DocId::for_text(&legacy_normalize_text(raw));
+        if &legacy == doc_id {
+            return Ok(None);
+        }
+        let first = self.log.read_stream(&legacy.stream(), 0, 1).await?;
+        Ok(first.first().map(|record| Submitted {
+            doc_id: legacy.clone(),
+            position: record.position,
+            duplicate: true,
+        }))
     }
 }
 
@@ -226,48 +187,4 @@ impl IngestService {
 /// record, so submitting it again appends nothing.
 pub fn document_record_id(doc_id: &str) -> RecordId {
     RecordId::derive(&[events::DocumentIngested::TYPE.as_bytes(), doc_id.as_bytes()])
-}
-
-/// Whether tags (`<...>`) make up more than half of the text's visible characters: page
-/// source rather than an article. Nesting depth does not matter; one pass, no parsing.
-fn mostly_markup(text: &str) -> bool {
-    let (mut visible, mut in_tags) = (0usize, 0usize);
-    // Characters of the tag being read; a tag counts only once it closes.
-    let mut open: Option<usize> = None;
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        visible += 1;
-        match (c, open.as_mut()) {
-            ('<', _) => open = Some(1),
-            ('>', Some(len)) => {
-                in_tags += *len + 1;
-                open = None;
-            }
-            (_, Some(len)) => *len += 1,
-            (_, None) => {}
-        }
-    }
-    in_tags * 2 > visible
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mostly_markup;
-
-    #[test]
-    fn page_source_is_told_from_articles() {
-        let nested = format!(
-            "{}Canada accused Iran.{}",
-            "<div class=\"x\">".repeat(10_000),
-            "</div>".repeat(10_000)
-        );
-        assert!(mostly_markup(&nested));
-        assert!(mostly_markup("<html><body><p>Short.</p></body></html>"));
-        assert!(!mostly_markup(
-            "Sanctions rose <b>sharply</b> in 2022, and exports fell by < 5 percent."
-        ));
-        assert!(!mostly_markup("Japan expelled two diplomats on Monday."));
-        assert!(!mostly_markup(
-            "Trade fell by < 5 percent after Japan expelled two diplomats on Monday."
-        ));
-    }
 }

@@ -42,7 +42,7 @@ async fn a_stream_over_the_limit_reports_what_was_stored() {
     assert_eq!(summary.results.len(), 3);
     assert!(summary.results.iter().all(|r| r.accepted.is_some()));
     assert!(
-        summary.stopped_reason.contains("more than 3 documents")
+        summary.stopped_reason.contains("at most 3")
             && summary.stopped_reason.contains("after 3 documents"),
         "{}",
         summary.stopped_reason

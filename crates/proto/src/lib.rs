@@ -5,6 +5,10 @@
 //! validation live in `statecraft-types`; this crate only offers client constructors that set
 //! message limits once.
 
+mod codec;
+
+pub use codec::{ClientFaultCodec, ClientFaultDecoder};
+
 /// Generated protobuf and gRPC code, one module per package.
 #[allow(unreachable_pub, clippy::all, missing_docs)]
 pub mod pb {
@@ -57,8 +61,9 @@ pub mod pb {
         include_bytes!(concat!(env!("OUT_DIR"), "/statecraft_descriptor.bin"));
 }
 
-/// Largest gRPC message clients and servers accept (decode) by default: 16 MiB.
-pub const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest gRPC message clients accept and servers send: 40 MiB, room for a document at the
+/// default 16 MiB limit with its events (`GetDocument`).
+pub const MAX_MESSAGE_BYTES: usize = 40 * 1024 * 1024;
 
 #[cfg(feature = "client")]
 mod clients;

@@ -39,6 +39,16 @@ pub enum Error {
         /// The position to resume from (the last delivered record).
         resume_after: u64,
     },
+    /// A subscription asked to start past the log's head.
+    #[error(
+        "after_position {after} is past the log head {head}; resume from a position you were given"
+    )]
+    PastHead {
+        /// The position asked for.
+        after: u64,
+        /// The log head.
+        head: u64,
+    },
     /// A search could not fill its page within its time budget.
     #[error("the search visited too many events without filling a page; narrow the filter")]
     SearchTooLong,
@@ -67,6 +77,7 @@ impl From<Error> for Status {
                 "NOT_CAUGHT_UP",
                 ErrorDetails::with_retry_info(Some(std::time::Duration::from_millis(500))),
             ),
+            Error::PastHead { .. } => (Code::OutOfRange, "PAST_HEAD", ErrorDetails::new()),
             Error::SlowSubscriber { .. } => (
                 Code::ResourceExhausted,
                 "SLOW_SUBSCRIBER",

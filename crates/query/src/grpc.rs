@@ -97,6 +97,7 @@ impl QueryApi for Api {
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let request = request.into_inner();
         let filter = EventFilter::try_from(request.filter)?;
+        self.service.check_subscribe_start(request.after_position)?;
         let stream = self
             .service
             .subscribe(filter, request.after_position)

@@ -47,7 +47,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let (service, projector) = QueryService::start(config.clone(), log, shutdown.child_token());
     let service = Arc::new(service);
-    let server = GrpcServer::new(grpc::server(service.clone(), &config), &config.server)?;
+    let server = GrpcServer::new(grpc::server(service.clone(), &config), &config.server).await?;
     let health = server.health();
     let ready = service.clone();
     let readiness = tokio::spawn(async move {

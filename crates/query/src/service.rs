@@ -333,12 +333,12 @@ impl QueryService {
 
     /// One event by id.
     pub async fn event(&self, event_id: &str, min_position: u64) -> Result<Event> {
-        if event_id.trim().is_empty() {
-            return Err(Error::InvalidField {
+        statecraft_types::check_lookup_id("event_id", event_id).map_err(|e| {
+            Error::InvalidField {
                 field: "event_id",
-                reason: "must not be empty".into(),
-            });
-        }
+                reason: e.reason,
+            }
+        })?;
         self.wait_for(min_position).await?;
         let model = self.read();
         model
@@ -507,6 +507,19 @@ impl QueryService {
             incidents: model.incidents.len() as u64,
             snapshot_position: *self.restored_from.borrow(),
         })
+    }
+
+    /// Refuses a subscription start past the log head: no position there has been given out,
+    /// and heartbeats would report a position the log never had.
+    pub fn check_subscribe_start(&self, after_position: u64) -> Result<()> {
+        let head = self.log.head();
+        if after_position > head {
+            return Err(Error::PastHead {
+                after: after_position,
+                head,
+            });
+        }
+        Ok(())
     }
 
     /// Streams events extracted after `after_position` that match `filter`: stored ones first,

@@ -18,7 +18,13 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
+use crate::edge::EdgeLayer;
 use crate::metrics::RpcMetricsLayer;
+
+/// HTTP/2 connection flow-control window of every server.
+const CONNECTION_WINDOW_BYTES: u32 = 16 * 1024 * 1024;
+/// HTTP/2 stream flow-control window of every server.
+const STREAM_WINDOW_BYTES: u32 = 512 * 1024;
 use crate::security::{RequireToken, ServerConfig};
 
 /// Errors starting or running a server.
@@ -76,9 +82,10 @@ pub struct GrpcServer {
 }
 
 impl GrpcServer {
-    /// Wraps `service` with health (starting NOT_SERVING), reflection and the bearer-token
-    /// check of `config`.
-    pub fn new<S>(service: S, config: &ServerConfig) -> Result<Self, ServeError>
+    /// Wraps `service` with health (starting NOT_SERVING, the overall "" status included:
+    /// tonic-health starts that one SERVING), reflection and the bearer-token check of
+    /// `config`.
+    pub async fn new<S>(service: S, config: &ServerConfig) -> Result<Self, ServeError>
     where
         S: tower_service::Service<
                 http::Request<Body>,
@@ -92,14 +99,17 @@ impl GrpcServer {
         S::Future: Send + 'static,
     {
         let (reporter, health_service) = tonic_health::server::health_reporter();
-        let reflection_v1 = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1()?;
-        let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1alpha()?;
+        // Each port lists what it serves: its own service, health and reflection.
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .with_service_name(S::NAME)
+                .with_service_name("grpc.health.v1.Health")
+                .with_service_name("grpc.reflection.v1.ServerReflection")
+        };
+        let reflection_v1 = reflection().build_v1()?;
+        let reflection_v1alpha = reflection().build_v1alpha()?;
         let routes = Routes::new(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
@@ -107,12 +117,14 @@ impl GrpcServer {
                 service,
                 RequireToken::new(config.token()),
             ));
+        let health = Health {
+            reporter,
+            service: S::NAME,
+        };
+        health.not_serving().await;
         Ok(Self {
             routes,
-            health: Health {
-                reporter,
-                service: S::NAME,
-            },
+            health,
             config: config.clone(),
         })
     }
@@ -148,13 +160,24 @@ impl GrpcServer {
             builder = builder.tls_config(tls)?;
         }
         builder
-            .timeout(self.config.max_request())
+            // Flow control bounds what h2 buffers per stream (512 KiB) and per connection
+            // (16 MiB). h2 closes a connection whose buffered small DATA frames cost more
+            // than half the connection window in framing ("too_many_data_frames"); grpcio
+            // sends one small frame per small message, so the stream window is kept at a
+            // fraction of the connection window: even a stream of 30-byte frames that the
+            // service reads slowly stays within the budget, several at once too.
+            .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
+            .initial_stream_window_size(STREAM_WINDOW_BYTES)
+            .http2_adaptive_window(Some(false))
             // A status other than OK is the caller's answer, not a server fault: the
             // services log their own internal errors; the metrics count every code.
             .layer(tower_http::trace::TraceLayer::new_for_grpc().on_failure(
                 tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
             ))
             .layer(RpcMetricsLayer)
+            // Deadlines (DEADLINE_EXCEEDED) and tonic's own client-fault statuses; inside the
+            // metrics layer, so the metrics count the codes clients get.
+            .layer(EdgeLayer::new(self.config.max_request()))
             .http2_keepalive_interval(Some(Duration::from_secs(30)))
             .add_routes(self.routes)
             .serve_with_incoming_shutdown(

@@ -108,9 +108,21 @@ impl RequireToken {
     /// Requires `token` when it is `Some`.
     pub fn new(token: Option<&str>) -> Self {
         Self {
-            expected: token.map(|t| format!("Bearer {t}").into_bytes().into()),
+            expected: token.map(|t| t.as_bytes().into()),
         }
     }
+}
+
+/// The credentials of an `authorization` value in the `Bearer` scheme. The scheme name is
+/// case-insensitive (RFC 7235 §2.1), and one or more spaces follow it.
+fn bearer_token(value: &[u8]) -> Option<&[u8]> {
+    const SCHEME: &[u8] = b"bearer";
+    let (scheme, rest) = value.split_at_checked(SCHEME.len())?;
+    if !scheme.eq_ignore_ascii_case(SCHEME) || rest.first() != Some(&b' ') {
+        return None;
+    }
+    let token = rest.trim_ascii_start();
+    (!token.is_empty()).then_some(token)
 }
 
 /// Compares without returning early, so the time taken does not tell how much matched.
@@ -127,7 +139,11 @@ impl Interceptor for RequireToken {
             None => Err(Status::unauthenticated(
                 "missing bearer token: send `authorization: Bearer <token>`",
             )),
-            Some(given) if same_bytes(given.as_bytes(), expected) => Ok(request),
+            Some(given)
+                if bearer_token(given.as_bytes()).is_some_and(|t| same_bytes(t, expected)) =>
+            {
+                Ok(request)
+            }
             Some(_) => Err(Status::unauthenticated("invalid bearer token")),
         }
     }
@@ -153,6 +169,11 @@ mod tests {
         assert_eq!(call(&mut open, None), Ok(()));
         let mut guarded = RequireToken::new(Some("s3cret"));
         assert_eq!(call(&mut guarded, Some("Bearer s3cret")), Ok(()));
+        assert_eq!(call(&mut guarded, Some("bearer s3cret")), Ok(()));
+        assert_eq!(call(&mut guarded, Some("BEARER  s3cret")), Ok(()));
+        assert!(call(&mut guarded, Some("Bearers3cret")).is_err());
+        assert!(call(&mut guarded, Some("Basic s3cret")).is_err());
+        assert!(call(&mut guarded, Some("bearer ")).is_err());
         for wrong in [
             None,
             Some("Bearer s3cre"),

@@ -10,13 +10,20 @@ mod codes;
 mod document;
 mod error;
 mod event;
+mod validate;
 mod wire;
 
 pub use actor::{Actor, ActorKind};
 pub use codes::{CameoCode, cameo_code, quad_class_of};
-pub use document::{DocId, Document, normalize_text};
+pub use document::{
+    DocId, Document, has_visible_text, is_visible, legacy_normalize_text, normalize_text,
+};
 pub use error::{ProtocolError, Result};
 pub use event::{
     DatePrecision, Event, EventDate, EventType, Evidence, Plover, Polarity, SanctionDetails,
     event_id,
+};
+pub use validate::{
+    DEFAULT_MAX_DOCUMENT_BYTES, DocumentFields, MAX_ID_BYTES, check_lookup_id,
+    parse_publication_date, quote_prefix, validate_document,
 };

@@ -212,10 +212,24 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Refuses, before reading or sending it, a file larger than the document limit: the line
+/// names the file and the limit, as the server's INVALID_ARGUMENT would.
+fn check_document_size(file: &Path, max_document_bytes: usize) -> Result<(), String> {
+    let size = std::fs::metadata(file).map_or(0, |meta| meta.len());
+    if size > max_document_bytes as u64 {
+        return Err(format!(
+            "{}: document of {size} bytes exceeds the limit of {max_document_bytes} bytes (ingest.max_document_bytes) (INVALID_ARGUMENT)",
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) async fn ingest(
     addr: &str,
     paths: &[PathBuf],
     source: Option<String>,
+    max_document_bytes: usize,
     json: bool,
 ) -> anyhow::Result<i32> {
     let files = collect_files(paths)?;
@@ -232,6 +246,10 @@ pub(crate) async fn ingest(
     let mut requests = Vec::with_capacity(files.len());
     let mut names = Vec::with_capacity(files.len());
     for file in &files {
+        if let Err(too_large) = check_document_size(file, max_document_bytes) {
+            unreadable.push(too_large);
+            continue;
+        }
         match std::fs::read(file).map(String::from_utf8) {
             Ok(Ok(text)) => {
                 requests.push(ingest_pb::SubmitDocumentRequest {
