@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use statecraft_coder::Coder;
+use statecraft_coder::{Coder, StageCosts};
 
 const CORPUS_BYTES: usize = 10 * 1024 * 1024;
 
@@ -121,6 +121,31 @@ fn main() {
         "the corpus yields events ({events})"
     );
 
+    // The same documents again, with each stage's time taken apart.
+    let mut costs = StageCosts::default();
+    let started = Instant::now();
+    for (i, document) in documents.iter().enumerate() {
+        coder.code_profiled(&i.to_string(), document, None, &mut costs);
+    }
+    let profiled_secs = started.elapsed().as_secs_f64();
+    let stages = [
+        ("split", costs.split),
+        ("mentions", costs.mentions),
+        ("frames", costs.frames),
+        ("dates", costs.dates),
+        ("assembly", costs.assembly),
+    ];
+    let staged: f64 = stages.iter().map(|(_, d)| d.as_secs_f64()).sum();
+    println!("stage     (profiled run, {profiled_secs:.2} s; clock reads add the rest)");
+    for (name, spent) in stages {
+        println!(
+            "          {name:<10} {:>7.3} s  {:>5.1}%  {:>8.1} MB/s alone",
+            spent.as_secs_f64(),
+            100.0 * spent.as_secs_f64() / staged,
+            megabytes / spent.as_secs_f64()
+        );
+    }
+
     let throughput = megabytes / coder_secs;
     let baseline = megabytes / baseline_secs;
     println!("baseline  sentence splitting   {sentences:>9} sentences  {baseline:>8.1} MB/s");
@@ -130,4 +155,10 @@ fn main() {
     );
     println!("bench: coder.throughput {throughput:.2} MB/s");
     println!("bench: coder.baseline {baseline:.2} MB/s");
+    for (name, spent) in stages {
+        println!(
+            "bench: coder.stage.{name} {:.1} %",
+            100.0 * spent.as_secs_f64() / staged
+        );
+    }
 }

@@ -45,6 +45,41 @@ pub struct Coded {
     pub events: Vec<Event>,
 }
 
+/// Time spent in each stage of the pipeline, summed over the documents coded with
+/// [`Coder::code_profiled`] (what the benchmark reports per stage).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageCosts {
+    /// Cleaning page furniture, splitting sentences, cutting long ones, scanning quote marks.
+    pub split: std::time::Duration,
+    /// Finding actor mentions (gazetteers, roles, names, anaphors) and quotation speakers.
+    pub mentions: std::time::Duration,
+    /// Matching triggers and filling their frames.
+    pub frames: std::time::Duration,
+    /// Finding and resolving dates.
+    pub dates: std::time::Duration,
+    /// Document context, merging reports, programmes and building the events.
+    pub assembly: std::time::Duration,
+}
+
+/// A clock for one stage at a time, or none (when not profiling: no clock reads).
+struct Stopwatch<'a> {
+    costs: Option<&'a mut StageCosts>,
+    last: Option<std::time::Instant>,
+}
+
+impl Stopwatch<'_> {
+    /// Charges the time since the previous lap to `stage`.
+    fn lap(&mut self, stage: fn(&mut StageCosts) -> &mut std::time::Duration) {
+        if let Some(costs) = self.costs.as_deref_mut() {
+            let now = std::time::Instant::now();
+            if let Some(last) = self.last {
+                *stage(costs) += now - last;
+            }
+            self.last = Some(now);
+        }
+    }
+}
+
 /// The event coder. Building it compiles the gazetteers and trigger tables (a few
 /// milliseconds); build it once and share it: coding takes `&self`.
 pub struct Coder {
@@ -109,6 +144,29 @@ impl Coder {
     /// Codes one document. `published` resolves relative dates; when `None`, the date is
     /// recovered from the text if it has a dateline.
     pub fn code(&self, doc_id: &str, text: &str, published: Option<NaiveDate>) -> Coded {
+        self.code_timed(doc_id, text, published, None)
+    }
+
+    /// Codes one document as [`Coder::code`] does, adding the time of each stage to `costs`.
+    pub fn code_profiled(
+        &self,
+        doc_id: &str,
+        text: &str,
+        published: Option<NaiveDate>,
+        costs: &mut StageCosts,
+    ) -> Coded {
+        self.code_timed(doc_id, text, published, Some(costs))
+    }
+
+    fn code_timed(
+        &self,
+        doc_id: &str,
+        text: &str,
+        published: Option<NaiveDate>,
+        costs: Option<&mut StageCosts>,
+    ) -> Coded {
+        let mut clock = Stopwatch { costs, last: None };
+        clock.lap(|c| &mut c.split);
         let cleaned = text::clean(text, &self.gazetteer.lexicon);
         let published = published.or(cleaned.published);
         let mut context = DocContext::default();
@@ -119,6 +177,7 @@ impl Coder {
             .flat_map(|s| bounded_pieces(text, s.start, s.end))
             .collect();
         let quotes = quotes::scan(text, &sentences);
+        clock.lap(|c| &mut c.split);
         let mut last_speaker: Option<mentions::Mention> = None;
         for (index, &(start, end)) in sentences.iter().enumerate() {
             let sentence_text = &text[start..end];
@@ -139,10 +198,13 @@ impl Coder {
             } else {
                 quoting.speaker.clone()
             };
+            clock.lap(|c| &mut c.mentions);
             let candidates = self
                 .frames
                 .read(sentence_text, &mentions, &context, &quoting);
+            clock.lap(|c| &mut c.frames);
             let found_dates = dates::find_dates(sentence_text, published);
+            clock.lap(|c| &mut c.dates);
             for mut candidate in candidates {
                 // A state does not meet, accuse or deny itself: its own state and government
                 // bodies are no targets of its acts ("Putin met Kim in Russia"). "The regime"
@@ -211,6 +273,7 @@ impl Coder {
                 });
             }
             context.observe(sentence_text, &mentions);
+            clock.lap(|c| &mut c.assembly);
         }
         let mut reads = merge_reports(reads, &self.frames);
         // News convention: an event the text does not date happened on the story's date, the
@@ -244,6 +307,7 @@ impl Coder {
                 )
             })
             .collect();
+        clock.lap(|c| &mut c.assembly);
         Coded {
             title: cleaned.title,
             published,
