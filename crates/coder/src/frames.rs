@@ -627,11 +627,21 @@ impl FrameInput<'_> {
         let after = self.mentions.iter().find(|p| {
             p.start >= m.end && usable_source(p) && joins(&self.sentence[m.end..p.start])
         });
-        self.mentions
-            .iter()
-            .rev()
-            .find(|p| p.end <= m.start && usable_source(p) && joins(&self.sentence[p.end..m.start]))
-            .or(after)
+        let before = |m: &Mention| {
+            self.mentions.iter().rev().find(|p| {
+                p.end <= m.start && usable_source(p) && joins(&self.sentence[p.end..m.start])
+            })
+        };
+        // "A and his Chinese counterpart Wang Yi": the title before the name is the same
+        // person, and A is joined to it.
+        let titled = || {
+            let title =
+                self.mentions.iter().rev().find(|p| {
+                    p.end <= m.start && self.sentence[p.end..m.start].trim().is_empty()
+                })?;
+            before(title)
+        };
+        before(m).or(after).or_else(titled)
     }
 
     /// "accusing them of X", "for X", "over X", "in response to X": the stated reason.

@@ -338,3 +338,17 @@ fn a_negative_characterisation_condemns_its_object_or_the_author_of_an_act() {
         "Nepal's prime minister answered calls from Bhutan's press, saying the floods were dangerous.",
     ]);
 }
+
+#[test]
+fn a_counterpart_named_after_its_title_is_coordinated_with_the_first_party() {
+    assert_all(&[
+        (
+            "Yvette Cooper and her French counterpart Jean-Marc Ayrault held a long meeting in Lisbon.",
+            "MEET GBR -> FRA",
+        ),
+        (
+            "David Lammy and his American counterpart Marco Rubio held talks at the summit.",
+            "MEET GBR -> USA",
+        ),
+    ]);
+}
