@@ -116,9 +116,9 @@ enum Command {
     /// Re-extract stored documents with an extraction replica's coder version.
     Reprocess(ReprocessArgs),
     /// Print the query read model's counts as JSON.
-    Stats(AddrArgs),
+    Stats(StatsArgs),
     /// Print an extraction replica's progress as JSON.
-    Status(AddrArgs),
+    Status(StatusArgs),
     /// Read the whole event log and check it: documents, extractions per document and coder
     /// version, failures (JSON; exit 2 when a document is missing or extracted twice).
     Audit(AuditArgs),
@@ -273,13 +273,8 @@ struct ReprocessArgs {
     /// Re-extract every document not yet extracted by the replica's coder version.
     #[arg(long, conflicts_with = "doc_ids")]
     all: bool,
-    /// Extraction service address.
-    #[arg(
-        long,
-        default_value = "127.0.0.1:50052",
-        env = "STATECRAFT_EXTRACTION_ADDR"
-    )]
-    addr: String,
+    #[command(flatten)]
+    extraction: ExtractionAddr,
 }
 
 #[derive(Args)]
@@ -367,9 +362,27 @@ enum BucketArg {
 }
 
 #[derive(Args)]
-struct AddrArgs {
-    /// Server address.
+struct StatsArgs {
+    #[command(flatten)]
+    query: QueryAddr,
+}
+
+/// Where the extraction service listens.
+#[derive(Args)]
+struct ExtractionAddr {
+    /// Extraction service address.
+    #[arg(
+        long = "addr",
+        default_value = "127.0.0.1:50052",
+        env = "STATECRAFT_EXTRACTION_ADDR"
+    )]
     addr: String,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    extraction: ExtractionAddr,
 }
 
 #[derive(Args)]
@@ -381,8 +394,32 @@ struct AuditArgs {
 
 #[derive(Args)]
 struct HealthArgs {
-    /// Server address.
-    addr: String,
+    /// Which service to check; picks the default address and its environment variable.
+    #[arg(long, value_enum, default_value_t = ServiceArg::Query)]
+    service: ServiceArg,
+    /// Server address [default: the service's localhost port; env: STATECRAFT_INGEST_ADDR,
+    /// STATECRAFT_EXTRACTION_ADDR or STATECRAFT_QUERY_ADDR, after --service].
+    #[arg(long)]
+    addr: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ServiceArg {
+    Ingest,
+    Extraction,
+    Query,
+}
+
+impl HealthArgs {
+    /// The flag, else the service's environment variable, else its localhost default.
+    fn address(self) -> String {
+        let (variable, default) = match self.service {
+            ServiceArg::Ingest => ("STATECRAFT_INGEST_ADDR", "127.0.0.1:50051"),
+            ServiceArg::Extraction => ("STATECRAFT_EXTRACTION_ADDR", "127.0.0.1:50052"),
+            ServiceArg::Query => ("STATECRAFT_QUERY_ADDR", "127.0.0.1:50053"),
+        };
+        flag_or_env(self.addr, variable).unwrap_or_else(|| default.to_owned())
+    }
 }
 
 #[derive(Args)]
@@ -496,7 +533,7 @@ fn main() {
                 )
                 .await
             }
-            Command::Health(args) => commands::health(&args.addr).await,
+            Command::Health(args) => commands::health(&args.address()).await,
             Command::Sanctions(args) => {
                 commands::sanctions(
                     &args.query.addr,
@@ -542,10 +579,10 @@ fn main() {
                     .await
             }
             Command::Reprocess(args) => {
-                commands::reprocess(&args.addr, args.doc_ids, args.all).await
+                commands::reprocess(&args.extraction.addr, args.doc_ids, args.all).await
             }
-            Command::Stats(args) => commands::stats(&args.addr).await,
-            Command::Status(args) => commands::status(&args.addr).await,
+            Command::Stats(args) => commands::stats(&args.query.addr).await,
+            Command::Status(args) => commands::status(&args.extraction.addr).await,
             Command::Audit(args) => commands::audit(&args.log).await,
             Command::Extract(args) => {
                 commands::extract(

@@ -140,13 +140,13 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         ("unknown command", vec!["frobnicate"], USAGE, "frobnicate"),
         (
             "unreadable certificate",
-            vec!["--tls-ca", &missing, "stats", &query],
+            vec!["--tls-ca", &missing, "stats", "--addr", &query],
             USAGE,
             "cannot read",
         ),
         (
             "token that cannot be sent",
-            vec!["--token", "pass\u{e9}word", "stats", &query],
+            vec!["--token", "pass\u{e9}word", "stats", "--addr", &query],
             FAILURE,
             "ASCII",
         ),
@@ -158,7 +158,7 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         ),
         (
             "server not running",
-            vec!["health", "127.0.0.1:1"],
+            vec!["health", "--addr", "127.0.0.1:1"],
             FAILURE,
             "127.0.0.1:1",
         ),
@@ -182,7 +182,7 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
 
     // Compose passes empty variables for "TLS and token off": they must mean unset.
     let empty_env = Command::new(env!("CARGO_BIN_EXE_statecraft"))
-        .args(["stats", &query])
+        .args(["stats", "--addr", &query])
         .env("STATECRAFT_TLS_CA", "")
         .env("STATECRAFT_TOKEN", "")
         .env("STATECRAFT_TLS_DOMAIN", "")
