@@ -6,6 +6,7 @@ pub mod client;
 pub mod cluster;
 pub mod eval;
 pub mod export;
+pub mod feed;
 pub mod output;
 pub mod samples;
 

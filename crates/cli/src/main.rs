@@ -25,6 +25,7 @@ mod commands;
 use std::path::PathBuf;
 
 use statecraft_cli::export::ExportFormat;
+use statecraft_cli::feed::{FeedFormat, FieldMap};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -95,7 +96,8 @@ enum Command {
     Demo(DemoArgs),
     /// Run ingest, extraction and query in one process over a persistent embedded log.
     Serve(ServeArgs),
-    /// Submit text files (or every file under directories) to the ingest service.
+    /// Submit news feeds (JSON lines, CSV; one document per record) or text files (one
+    /// document per file), or every file under directories, to the ingest service.
     Ingest(IngestArgs),
     /// Search events on the query service.
     Events(EventsArgs),
@@ -173,9 +175,19 @@ struct IngestArgs {
         env = "STATECRAFT_INGEST_ADDR"
     )]
     addr: String,
-    /// Source (outlet) to record for every file.
+    /// Source (outlet) to record for documents whose record names none.
     #[arg(long)]
     source: Option<String>,
+    /// How to read every file [default: by extension: .jsonl/.ndjson JSON lines, .csv CSV,
+    /// anything else one text document per file].
+    #[arg(long, value_enum)]
+    format: Option<FeedFormat>,
+    /// Record keys for document fields, FIELD=KEY (text, url, title, published, source),
+    /// comma-separated or repeated: `--field text=body,published=seendate`. Without it each
+    /// field takes the first present of the usual export names (text/body/content,
+    /// published/date/publish_date/seendate, source/domain, ...).
+    #[arg(long = "field", value_name = "FIELD=KEY")]
+    fields: Vec<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -510,7 +522,19 @@ fn main() {
                 commands::serve(args.config, args.data_dir, args.dump_config).await
             }
             Command::Ingest(args) => {
-                commands::ingest(&args.addr, &args.paths, args.source, args.json).await
+                let fields = match FieldMap::with_overrides(&args.fields) {
+                    Ok(fields) => fields,
+                    Err(error) => {
+                        eprintln!("statecraft ingest: {error}");
+                        return Ok(exit::USAGE);
+                    }
+                };
+                let feed = commands::FeedOptions {
+                    format: args.format,
+                    fields,
+                    source: args.source,
+                };
+                commands::ingest(&args.addr, &args.paths, feed, args.json).await
             }
             Command::Events(args) => {
                 commands::events(
