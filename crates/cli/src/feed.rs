@@ -264,16 +264,17 @@ fn read_jsonl(
                 }),
                 _ => Err("not a JSON object".to_owned()),
             });
-        outcomes.push(
-            outcome
-                .map(|record| Located {
-                    location: location.clone(),
-                    record,
-                })
-                .map_err(|reason| Rejected { location, reason }),
-        );
+        outcomes.push(located(location, outcome));
     }
     outcomes
+}
+
+/// A record's outcome with its location.
+fn located(location: String, outcome: Result<FeedRecord, String>) -> Result<Located, Rejected> {
+    match outcome {
+        Ok(record) => Ok(Located { location, record }),
+        Err(reason) => Err(Rejected { location, reason }),
+    }
 }
 
 /// A JSON string or number as text; other values fill no field.
@@ -327,14 +328,7 @@ fn read_csv(
                             .map(str::to_owned)
                     })
                 };
-                outcomes.push(
-                    outcome
-                        .map(|record| Located {
-                            location: location.clone(),
-                            record,
-                        })
-                        .map_err(|reason| Rejected { location, reason }),
-                );
+                outcomes.push(located(location, outcome));
             }
             Err(error) => {
                 let fatal = matches!(error.kind(), csv::ErrorKind::Io(_));

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod cluster;
+pub mod date_recovery;
 pub mod eval;
 pub mod export;
 pub mod feed;

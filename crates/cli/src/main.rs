@@ -128,6 +128,9 @@ enum Command {
     Extract(ExtractArgs),
     /// Score the coder against a gold JSONL file and print precision, recall and F1.
     Eval(EvalArgs),
+    /// Score publication-date recovery without the date field on gold JSONL files: the
+    /// text's datelines alone, and the URL's path then the text (right / wrong / none).
+    DateRecovery(DateRecoveryArgs),
     /// Write a self-signed TLS certificate and key for the services (development and tests).
     DevCert(DevCertArgs),
 }
@@ -457,6 +460,16 @@ enum Format {
 }
 
 #[derive(Args)]
+struct DateRecoveryArgs {
+    /// Gold files (JSONL with `url`, `published` and `text`).
+    #[arg(required = true)]
+    gold: Vec<PathBuf>,
+    /// Print one JSON object per file.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
 struct EvalArgs {
     /// Gold file (JSONL, one document per line).
     gold: PathBuf,
@@ -618,6 +631,7 @@ fn main() {
                 .await
             }
             Command::Eval(args) => commands::eval(&args.gold, args.json, args.verbose),
+            Command::DateRecovery(args) => commands::date_recovery(&args.gold, args.json),
             Command::DevCert(args) => commands::dev_cert(&args.out, &args.names),
         }
     });

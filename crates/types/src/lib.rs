@@ -14,7 +14,7 @@ mod wire;
 
 pub use actor::{Actor, ActorKind};
 pub use codes::{CameoCode, cameo_code, quad_class_of};
-pub use document::{DocId, Document, normalize_text};
+pub use document::{DateOrigin, DocId, Document, normalize_text};
 pub use error::{ProtocolError, Result};
 pub use event::{
     DatePrecision, Event, EventDate, EventType, Evidence, Plover, Polarity, SanctionDetails,

@@ -656,6 +656,37 @@ pub(crate) async fn extract(
     Ok(exit::OK)
 }
 
+pub(crate) fn date_recovery(gold_files: &[PathBuf], json: bool) -> anyhow::Result<i32> {
+    let coder = statecraft_coder::Coder::new();
+    for path in gold_files {
+        let recovery = statecraft_cli::date_recovery::score_file(&coder, path)?;
+        if json {
+            out!(
+                "{}",
+                serde_json::json!({ "file": path.display().to_string(), "recovery": recovery })
+            );
+            continue;
+        }
+        let (text, chain) = (recovery.text, recovery.url_then_text);
+        out!(
+            "{}: {} documents, {} with a gold date\n  text alone:      right {}  wrong {}  none {}\n  URL, then text:  right {}  wrong {}  none {}",
+            path.display(),
+            recovery.documents,
+            recovery.dated,
+            text.right,
+            text.wrong,
+            text.none,
+            chain.right,
+            chain.wrong,
+            chain.none
+        );
+        for (doc_id, recovered, gold) in &recovery.wrong_from_text {
+            out!("  wrong from text: {doc_id} read {recovered}, gold {gold}");
+        }
+    }
+    Ok(exit::OK)
+}
+
 pub(crate) fn eval(gold: &Path, json: bool, verbose: bool) -> anyhow::Result<i32> {
     let coder = statecraft_coder::Coder::new();
     let report = match eval::read_gold(gold)? {
