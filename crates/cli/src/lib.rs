@@ -8,6 +8,7 @@ pub mod date_recovery;
 pub mod eval;
 pub mod export;
 pub mod feed;
+pub mod ftm;
 pub mod output;
 pub mod samples;
 
