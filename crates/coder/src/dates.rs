@@ -179,27 +179,31 @@ fn calendar_date(caps: &regex::Captures<'_>) -> Option<NaiveDate> {
 
 static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?:^|[/_-])(?:(?P<y1>(?:19|20)\d\d)[/-](?P<m1>\d\d)[/-](?P<d1>\d\d)|(?P<y2>(?:19|20)\d\d)(?P<m2>\d\d)(?P<d2>\d\d)|(?P<y3>(?:19|20)\d\d)[/-](?P<mn3>{MONTH})[/-](?P<d3>\d\d?))(?:[/_.-]|$)"
+        r"(?i)(?:^|[/_-])(?:(?P<y1>(?:19|20)\d\d)[/-](?P<m1>\d\d?)[/-](?P<d1>\d\d?)|(?P<y2>(?:19|20)\d\d)(?P<m2>\d\d)(?P<d2>\d\d)|(?P<y3>(?:19|20)\d\d)[/-]?(?P<mn3>{MONTH})[/-]?(?P<d3>\d\d?)|(?P<d4>\d\d?)-(?P<mn4>{MONTH})-(?P<y4>(?:19|20)\d\d))(?:[/_.-]|$)"
     ))
     .expect("valid URL date regex")
 });
 
-/// A publication date in a URL's path: `/2017/06/12/`, `/20190521/`, `/2019-05/21/`,
-/// `/2018/Sep/14/`, `-2011-sep-02-` and the like. The host, query and fragment are not read.
+/// A publication date in a URL's path: `/2017/06/12/`, `/2018/7/9/`, `/20190521/`,
+/// `/2019-05/21/`, `/2018/Sep/14/`, `-2011-sep-02-`, `-2009jul04-`, `/14-Jul-2015/` and the
+/// like. A year and month alone are no date; the host, query and fragment are not read.
 pub fn date_in_url(url: &str) -> Option<NaiveDate> {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = after_scheme.find('/').map_or("", |at| &after_scheme[at..]);
     let path = path.split(['?', '#']).next().unwrap_or_default();
     URL_DATE.captures_iter(path).find_map(|caps| {
         let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
-        if let (Some(y), Some(m), Some(d)) = (number("y1"), number("m1"), number("d1")) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d);
-        }
-        if let (Some(y), Some(m), Some(d)) = (number("y2"), number("m2"), number("d2")) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d);
-        }
-        let (y, m, d) = (number("y3")?, caps.name("mn3")?, number("d3")?);
-        NaiveDate::from_ymd_opt(y as i32, month_number(m.as_str())?, d)
+        let month_name = |name: &str| caps.name(name).and_then(|m| month_number(m.as_str()));
+        let (year, month, day) = if let Some(year) = number("y1") {
+            (year, number("m1")?, number("d1")?)
+        } else if let Some(year) = number("y2") {
+            (year, number("m2")?, number("d2")?)
+        } else if let Some(year) = number("y3") {
+            (year, month_name("mn3")?, number("d3")?)
+        } else {
+            (number("y4")?, month_name("mn4")?, number("d4")?)
+        };
+        NaiveDate::from_ymd_opt(year as i32, month, day)
     })
 }
 
@@ -443,6 +447,19 @@ mod tests {
             url("https://example.com/archives/2019/05/03/2003714493"),
             day(2019, 5, 3)
         );
+        assert_eq!(
+            url("https://example.com/news/2018/7/9/a-story"),
+            day(2018, 7, 9)
+        );
+        assert_eq!(
+            url("https://example.com/16-Apr-2018/a-story"),
+            day(2018, 4, 16)
+        );
+        assert_eq!(
+            url("https://example.com/x-070409-2009jul04-story"),
+            day(2009, 7, 4)
+        );
+        assert_eq!(url("https://example.com/post/1696/2018/2/a-story"), None);
         assert_eq!(url("https://example.com/world/2017/08/month-only"), None);
         assert_eq!(url("https://example.com/story/1039454"), None);
         assert_eq!(url("https://example.com/a/2019/13/45/bad"), None);
