@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use statecraft_cli::client::wait_extracted;
+use statecraft_cli::client::{ChunkOutcome, submit_in_streams, wait_extracted};
 use statecraft_cli::cluster::{Cluster, ClusterConfig, health_status};
 use statecraft_cli::feed::{self, FeedFormat, FieldMap};
 use statecraft_cli::{eval, output, samples};
@@ -223,10 +223,6 @@ pub(crate) struct FeedOptions {
     pub(crate) source: Option<String>,
 }
 
-/// Documents per client stream, and streams in flight at once: several streams keep the
-/// ingest service's appends overlapping (the log commits them in groups).
-const INGEST_CHUNK: usize = 500;
-const INGEST_STREAMS: usize = 4;
 /// Runs shorter than this get no progress bar.
 const PROGRESS_MIN_DOCUMENTS: usize = 200;
 /// Rejections printed one per line; the rest are counted (all are in `--json`).
@@ -284,43 +280,19 @@ pub(crate) async fn ingest(
         ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {per_sec}  eta {eta}")
             .expect("valid progress template"),
     );
-    let mut chunks = Vec::new();
-    let mut remaining = requests.into_iter().peekable();
-    let mut first_index = 0usize;
-    while remaining.peek().is_some() {
-        let chunk: Vec<_> = remaining.by_ref().take(INGEST_CHUNK).collect();
-        let len = chunk.len();
-        chunks.push((first_index, chunk));
-        first_index += len;
-    }
-    let summaries: Vec<(
-        usize,
-        usize,
-        anyhow::Result<ingest_pb::SubmitDocumentsResponse>,
-    )> = futures::stream::iter(chunks)
-        .map(|(first, chunk)| {
-            let mut client = client.clone();
-            let counter = progress.clone();
-            async move {
-                let len = chunk.len();
-                let stream = futures::stream::iter(chunk).inspect(move |_| counter.inc(1));
-                let summary = client
-                    .submit_documents(stream)
-                    .await
-                    .map(tonic::Response::into_inner)
-                    .map_err(anyhow::Error::from);
-                (first, len, summary)
-            }
-        })
-        .buffered(INGEST_STREAMS)
-        .collect()
-        .await;
+    let counter = progress.clone();
+    let outcomes = submit_in_streams(&client, requests, move || counter.inc(1)).await;
     progress.finish_and_clear();
     let elapsed = started.elapsed();
     let (mut accepted, mut duplicates, mut not_submitted, mut last_position) =
         (0u64, 0u64, 0usize, 0u64);
     let mut stopped = Vec::new();
-    for (first, len, summary) in summaries {
+    for ChunkOutcome {
+        first,
+        len,
+        summary,
+    } in outcomes
+    {
         let summary = match summary {
             Ok(summary) => summary,
             Err(error) => {
