@@ -39,7 +39,7 @@ pub async fn wait_extracted(
 /// streams keep the ingest service's appends overlapping (the log commits them in groups).
 pub const SUBMIT_CHUNK: usize = 500;
 /// See [`SUBMIT_CHUNK`].
-pub const SUBMIT_STREAMS: usize = 4;
+pub const SUBMIT_STREAMS: usize = 16;
 
 /// The answer to one chunk of a bulk submission.
 pub struct ChunkOutcome {
