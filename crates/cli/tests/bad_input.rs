@@ -62,6 +62,11 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         )
         .as_bytes(),
     );
+    let bad_feed = write(
+        "feed.jsonl",
+        b"{\"title\": \"a record without text\"}\n\n{broken\n{\"text\": \"Dated oddly.\", \"date\": \"soon\"}\n",
+    );
+    let bad_csv = write("feed.csv", b"url,text\nhttps://example.org/a\n");
     let empty_dir = files.path().join("empty");
     std::fs::create_dir(&empty_dir).unwrap();
     let empty_dir = empty_dir.display().to_string();
@@ -69,6 +74,30 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
     let head = log.head();
 
     let cases: Vec<(&str, Vec<&str>, i32, &str)> = vec![
+        (
+            "feed records without text, not JSON, with an unreadable date",
+            vec!["ingest", "--addr", &ingest, &bad_feed],
+            PARTIAL,
+            "feed.jsonl:4: cannot read the publication date",
+        ),
+        (
+            "feed record without text names its line",
+            vec!["ingest", "--addr", &ingest, &bad_feed],
+            PARTIAL,
+            "feed.jsonl:1: no text",
+        ),
+        (
+            "CSV row with too few fields",
+            vec!["ingest", "--addr", &ingest, &bad_csv],
+            PARTIAL,
+            "feed.csv:2: 1 fields where the header has 2",
+        ),
+        (
+            "field mapping without a key",
+            vec!["ingest", "--addr", &ingest, "--field", "text", &bad_feed],
+            USAGE,
+            "FIELD=KEY",
+        ),
         (
             "binary file",
             vec!["ingest", "--addr", &ingest, &binary],
