@@ -1,5 +1,6 @@
 //! Export formats for analysts' other tools: our event JSON, PLOVER JSON, a GDELT-like CAMEO
-//! TSV and CSV. Each format is a header (for the tabular ones) and one line per event.
+//! TSV and CSV, each a header (for the tabular ones) and one line per event; and
+//! FollowTheMoney entities, which need every event at once ([`crate::ftm`]).
 
 use statecraft_types::{Actor, Event};
 
@@ -14,6 +15,8 @@ pub enum ExportFormat {
     CameoTsv,
     /// Comma-separated rows with a header line (RFC 4180 quoting).
     Csv,
+    /// FollowTheMoney entities (Sanction, Event and the actors), one JSON object per line.
+    Ftm,
 }
 
 /// What an exported line needs besides the event.
@@ -50,16 +53,19 @@ const TABLE_COLUMNS: [&str; 17] = [
 /// The header line, for the tabular formats.
 pub fn header(format: ExportFormat) -> Option<String> {
     match format {
-        ExportFormat::Jsonl | ExportFormat::PloverJsonl => None,
+        ExportFormat::Jsonl | ExportFormat::PloverJsonl | ExportFormat::Ftm => None,
         ExportFormat::CameoTsv => Some(TABLE_COLUMNS.join("\t")),
         ExportFormat::Csv => Some(TABLE_COLUMNS.join(",")),
     }
 }
 
-/// One event as one line of `format` (no trailing newline).
+/// One event as one line of `format` (no trailing newline). FtM entities are built from all
+/// events together ([`crate::ftm::entities`]); one event alone gives its event JSON.
 pub fn line(format: ExportFormat, event: &Event, provenance: &Provenance) -> String {
     match format {
-        ExportFormat::Jsonl => serde_json::to_string(event).expect("events serialise"),
+        ExportFormat::Jsonl | ExportFormat::Ftm => {
+            serde_json::to_string(event).expect("events serialise")
+        }
         ExportFormat::PloverJsonl => plover(event, provenance).to_string(),
         ExportFormat::CameoTsv => row(event, provenance)
             .iter()

@@ -4,8 +4,11 @@
 
 pub mod client;
 pub mod cluster;
+pub mod date_recovery;
 pub mod eval;
 pub mod export;
+pub mod feed;
+pub mod ftm;
 pub mod output;
 pub mod samples;
 

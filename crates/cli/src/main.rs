@@ -25,6 +25,7 @@ mod commands;
 use std::path::PathBuf;
 
 use statecraft_cli::export::ExportFormat;
+use statecraft_cli::feed::{FeedFormat, FieldMap};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -95,7 +96,8 @@ enum Command {
     Demo(DemoArgs),
     /// Run ingest, extraction and query in one process over a persistent embedded log.
     Serve(ServeArgs),
-    /// Submit text files (or every file under directories) to the ingest service.
+    /// Submit news feeds (JSON lines, CSV; one document per record) or text files (one
+    /// document per file), or every file under directories, to the ingest service.
     Ingest(IngestArgs),
     /// Search events on the query service.
     Events(EventsArgs),
@@ -116,9 +118,9 @@ enum Command {
     /// Re-extract stored documents with an extraction replica's coder version.
     Reprocess(ReprocessArgs),
     /// Print the query read model's counts as JSON.
-    Stats(AddrArgs),
+    Stats(StatsArgs),
     /// Print an extraction replica's progress as JSON.
-    Status(AddrArgs),
+    Status(StatusArgs),
     /// Read the whole event log and check it: documents, extractions per document and coder
     /// version, failures (JSON; exit 2 when a document is missing or extracted twice).
     Audit(AuditArgs),
@@ -126,6 +128,9 @@ enum Command {
     Extract(ExtractArgs),
     /// Score the coder against a gold JSONL file and print precision, recall and F1.
     Eval(EvalArgs),
+    /// Score publication-date recovery without the date field on gold JSONL files: the
+    /// text's datelines alone, and the URL's path then the text (right / wrong / none).
+    DateRecovery(DateRecoveryArgs),
     /// Write a self-signed TLS certificate and key for the services (development and tests).
     DevCert(DevCertArgs),
 }
@@ -173,17 +178,27 @@ struct IngestArgs {
         env = "STATECRAFT_INGEST_ADDR"
     )]
     addr: String,
-    /// Source (outlet) to record for every file.
+    /// Source (outlet) to record for documents whose record names none.
     #[arg(long)]
     source: Option<String>,
-    /// Largest document sent, in bytes: a larger file is reported and not sent. The same
-    /// setting (and variable) as the server's `ingest.max_document_bytes`.
+    /// Largest document sent, in bytes: a larger file or record is reported and not sent. The
+    /// same setting (and variable) as the server's `ingest.max_document_bytes`.
     #[arg(
         long,
         env = "STATECRAFT_INGEST__MAX_DOCUMENT_BYTES",
         default_value_t = statecraft_types::DEFAULT_MAX_DOCUMENT_BYTES
     )]
     max_document_bytes: usize,
+    /// How to read every file [default: by extension: .jsonl/.ndjson JSON lines, .csv CSV,
+    /// anything else one text document per file].
+    #[arg(long, value_enum)]
+    format: Option<FeedFormat>,
+    /// Record keys for document fields, FIELD=KEY (text, url, title, published, source),
+    /// comma-separated or repeated: `--field text=body,published=seendate`. Without it each
+    /// field takes the first present of the usual export names (text/body/content,
+    /// published/date/publish_date/seendate, source/domain, ...).
+    #[arg(long = "field", value_name = "FIELD=KEY")]
+    fields: Vec<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -281,13 +296,8 @@ struct ReprocessArgs {
     /// Re-extract every document not yet extracted by the replica's coder version.
     #[arg(long, conflicts_with = "doc_ids")]
     all: bool,
-    /// Extraction service address.
-    #[arg(
-        long,
-        default_value = "127.0.0.1:50052",
-        env = "STATECRAFT_EXTRACTION_ADDR"
-    )]
-    addr: String,
+    #[command(flatten)]
+    extraction: ExtractionAddr,
 }
 
 #[derive(Args)]
@@ -375,9 +385,27 @@ enum BucketArg {
 }
 
 #[derive(Args)]
-struct AddrArgs {
-    /// Server address.
+struct StatsArgs {
+    #[command(flatten)]
+    query: QueryAddr,
+}
+
+/// Where the extraction service listens.
+#[derive(Args)]
+struct ExtractionAddr {
+    /// Extraction service address.
+    #[arg(
+        long = "addr",
+        default_value = "127.0.0.1:50052",
+        env = "STATECRAFT_EXTRACTION_ADDR"
+    )]
     addr: String,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    extraction: ExtractionAddr,
 }
 
 #[derive(Args)]
@@ -389,8 +417,32 @@ struct AuditArgs {
 
 #[derive(Args)]
 struct HealthArgs {
-    /// Server address.
-    addr: String,
+    /// Which service to check; picks the default address and its environment variable.
+    #[arg(long, value_enum, default_value_t = ServiceArg::Query)]
+    service: ServiceArg,
+    /// Server address [default: the service's localhost port; env: STATECRAFT_INGEST_ADDR,
+    /// STATECRAFT_EXTRACTION_ADDR or STATECRAFT_QUERY_ADDR, after --service].
+    #[arg(long)]
+    addr: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ServiceArg {
+    Ingest,
+    Extraction,
+    Query,
+}
+
+impl HealthArgs {
+    /// The flag, else the service's environment variable, else its localhost default.
+    fn address(self) -> String {
+        let (variable, default) = match self.service {
+            ServiceArg::Ingest => ("STATECRAFT_INGEST_ADDR", "127.0.0.1:50051"),
+            ServiceArg::Extraction => ("STATECRAFT_EXTRACTION_ADDR", "127.0.0.1:50052"),
+            ServiceArg::Query => ("STATECRAFT_QUERY_ADDR", "127.0.0.1:50053"),
+        };
+        flag_or_env(self.addr, variable).unwrap_or_else(|| default.to_owned())
+    }
 }
 
 #[derive(Args)]
@@ -413,6 +465,16 @@ struct ExtractArgs {
 enum Format {
     Table,
     Jsonl,
+}
+
+#[derive(Args)]
+struct DateRecoveryArgs {
+    /// Gold files (JSONL with `url`, `published` and `text`).
+    #[arg(required = true)]
+    gold: Vec<PathBuf>,
+    /// Print one JSON object per file.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -481,14 +543,20 @@ fn main() {
                 commands::serve(args.config, args.data_dir, args.dump_config).await
             }
             Command::Ingest(args) => {
-                commands::ingest(
-                    &args.addr,
-                    &args.paths,
-                    args.source,
-                    args.max_document_bytes,
-                    args.json,
-                )
-                .await
+                let fields = match FieldMap::with_overrides(&args.fields) {
+                    Ok(fields) => fields,
+                    Err(error) => {
+                        eprintln!("statecraft ingest: {error}");
+                        return Ok(exit::USAGE);
+                    }
+                };
+                let feed = commands::FeedOptions {
+                    format: args.format,
+                    fields,
+                    source: args.source,
+                    max_document_bytes: args.max_document_bytes,
+                };
+                commands::ingest(&args.addr, &args.paths, feed, args.json).await
             }
             Command::Events(args) => {
                 commands::events(
@@ -511,7 +579,7 @@ fn main() {
                 )
                 .await
             }
-            Command::Health(args) => commands::health(&args.addr).await,
+            Command::Health(args) => commands::health(&args.address()).await,
             Command::Sanctions(args) => {
                 commands::sanctions(
                     &args.query.addr,
@@ -557,10 +625,10 @@ fn main() {
                     .await
             }
             Command::Reprocess(args) => {
-                commands::reprocess(&args.addr, args.doc_ids, args.all).await
+                commands::reprocess(&args.extraction.addr, args.doc_ids, args.all).await
             }
-            Command::Stats(args) => commands::stats(&args.addr).await,
-            Command::Status(args) => commands::status(&args.addr).await,
+            Command::Stats(args) => commands::stats(&args.query.addr).await,
+            Command::Status(args) => commands::status(&args.extraction.addr).await,
             Command::Audit(args) => commands::audit(&args.log).await,
             Command::Extract(args) => {
                 commands::extract(
@@ -572,6 +640,7 @@ fn main() {
                 .await
             }
             Command::Eval(args) => commands::eval(&args.gold, args.json, args.verbose),
+            Command::DateRecovery(args) => commands::date_recovery(&args.gold, args.json),
             Command::DevCert(args) => commands::dev_cert(&args.out, &args.names),
         }
     });

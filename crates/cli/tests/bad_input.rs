@@ -68,6 +68,11 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
             .repeat(40)
             .as_bytes(),
     );
+    let bad_feed = write(
+        "feed.jsonl",
+        b"{\"title\": \"a record without text\"}\n\n{broken\n{\"text\": \"Dated oddly.\", \"date\": \"soon\"}\n",
+    );
+    let bad_csv = write("feed.csv", b"url,text\nhttps://example.org/a\n");
     let empty_dir = files.path().join("empty");
     std::fs::create_dir(&empty_dir).unwrap();
     let empty_dir = empty_dir.display().to_string();
@@ -75,6 +80,30 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
     let head = log.head();
 
     let cases: Vec<(&str, Vec<&str>, i32, &str)> = vec![
+        (
+            "feed records without text, not JSON, with an unreadable date",
+            vec!["ingest", "--addr", &ingest, &bad_feed],
+            PARTIAL,
+            "feed.jsonl:4: cannot read the publication date",
+        ),
+        (
+            "feed record without text names its line",
+            vec!["ingest", "--addr", &ingest, &bad_feed],
+            PARTIAL,
+            "feed.jsonl:1: no text",
+        ),
+        (
+            "CSV row with too few fields",
+            vec!["ingest", "--addr", &ingest, &bad_csv],
+            PARTIAL,
+            "feed.csv:2: 1 fields where the header has 2",
+        ),
+        (
+            "field mapping without a key",
+            vec!["ingest", "--addr", &ingest, "--field", "text", &bad_feed],
+            USAGE,
+            "FIELD=KEY",
+        ),
         (
             "binary file",
             vec!["ingest", "--addr", &ingest, &binary],
@@ -159,13 +188,13 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         ("unknown command", vec!["frobnicate"], USAGE, "frobnicate"),
         (
             "unreadable certificate",
-            vec!["--tls-ca", &missing, "stats", &query],
+            vec!["--tls-ca", &missing, "stats", "--addr", &query],
             USAGE,
             "cannot read",
         ),
         (
             "token that cannot be sent",
-            vec!["--token", "pass\u{e9}word", "stats", &query],
+            vec!["--token", "pass\u{e9}word", "stats", "--addr", &query],
             FAILURE,
             "ASCII",
         ),
@@ -177,7 +206,7 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
         ),
         (
             "server not running",
-            vec!["health", "127.0.0.1:1"],
+            vec!["health", "--addr", "127.0.0.1:1"],
             FAILURE,
             "127.0.0.1:1",
         ),
@@ -201,7 +230,7 @@ async fn the_command_line_rejects_bad_input_with_clear_messages_and_exit_codes()
 
     // Compose passes empty variables for "TLS and token off": they must mean unset.
     let empty_env = Command::new(env!("CARGO_BIN_EXE_statecraft"))
-        .args(["stats", &query])
+        .args(["stats", "--addr", &query])
         .env("STATECRAFT_TLS_CA", "")
         .env("STATECRAFT_TOKEN", "")
         .env("STATECRAFT_TLS_DOMAIN", "")

@@ -20,10 +20,51 @@ const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|Septe
 
 static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)|(?P<d2>\d{{1,2}})\s+(?P<m2>{MONTH})\s+(?P<y2>(?:19|20)\d\d)|(?P<y3>(?:19|20)\d\d)-(?P<mo3>\d\d)-(?P<d3>\d\d)|(?P<d4>\d\d)-(?P<mo4>\d\d)-(?P<y4>(?:19|20)\d\d))(?:[^0-9]|$)"
+        r"\b(?:(?P<m1>{MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{MONTH}),?\s+(?P<y2>(?:19|20)\d\d)|(?P<y3>(?:19|20)\d\d)-(?P<mo3>\d\d)-(?P<d3>\d\d)|(?P<d4>\d\d)-(?P<mo4>\d\d)-(?P<y4>(?:19|20)\d\d)|(?P<a5>\d{{1,2}})/(?P<b5>\d{{1,2}})/(?P<y5>(?:19|20)\d\d|\d\d))(?:[^0-9/]|$)"
     ))
     .expect("valid full date regex")
 });
+
+/// Words that announce a dateline or byline date ("Updated: ...", "Posted ...").
+const DATELINE_MARKERS: &[&str] = &[
+    "published",
+    "updated",
+    "last updated",
+    "first published",
+    "posted",
+    "modified",
+    "date",
+    "dated",
+    "released",
+    "issued",
+];
+
+const WEEKDAYS: &[&str] = &[
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "wednesday",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+];
+
+/// Separators that set a dateline's date off from what precedes it on the line: an agency
+/// ("(Agency - 3 March 2020)"), a byline ("By A. Writer | ..."), a source ("Source: X| ...").
+const DATELINE_SEPARATORS: &[char] = &['|', '•', '·', '-', '–', '—', '(', '[', '/'];
+
+/// Most words before a separator that still read as a byline or agency, not a sentence.
+const MAX_BYLINE_WORDS: usize = 8;
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -55,9 +96,61 @@ fn month_number(raw: &str) -> Option<u32> {
     months.iter().position(|m| *m == key).map(|i| i as u32 + 1)
 }
 
-/// Finds a complete calendar date (with year) in a dateline or header line.
-pub(crate) fn publication_date(line: &str) -> Option<NaiveDate> {
-    let caps = FULL_DATE.captures(line)?;
+/// The date of a dateline or byline: a complete calendar date that opens the line, or
+/// follows only a marker ("Updated:", "Posted"), a weekday ("Fri"), a place in capitals
+/// ("WASHINGTON,") or a short byline or agency set off by a separator ("By A. Writer |",
+/// "(Agency - "). A date the line merely mentions ("talks set for March 5, 2019") is none.
+pub(crate) fn dateline_date(line: &str) -> Option<NaiveDate> {
+    FULL_DATE.captures_iter(line).find_map(|caps| {
+        let whole = caps.get(0).expect("match has group 0");
+        if !opens_dateline(&line[..whole.start()]) {
+            return None;
+        }
+        calendar_date(&caps)
+    })
+}
+
+/// Whether what precedes a date on its line leaves it in dateline position.
+fn opens_dateline(prefix: &str) -> bool {
+    let mut rest = prefix.trim_end_matches(|c: char| c.is_whitespace() || c == ',');
+    // A weekday just before the date ("Fri Sep 14", "Friday, 14 September").
+    if let Some(last_word) = rest.rsplit(|c: char| !c.is_alphabetic()).next()
+        && WEEKDAYS.contains(&last_word.to_lowercase().as_str())
+    {
+        rest = rest[..rest.len() - last_word.len()]
+            .trim_end_matches(|c: char| c.is_whitespace() || c == ',');
+    }
+    let rest = rest.trim_end_matches(|c: char| c.is_whitespace() || c == ':');
+    if rest.is_empty() {
+        return true;
+    }
+    let lower = rest.to_lowercase();
+    if DATELINE_MARKERS.iter().any(|marker| {
+        lower == *marker || lower.ends_with(&format!(" {marker}")) && is_short(&lower)
+    }) {
+        return true;
+    }
+    // A place in capitals: "WASHINGTON", "NYON, Switzerland" is not needed here.
+    let is_place = rest.chars().any(char::is_alphabetic)
+        && rest
+            .chars()
+            .all(|c| c.is_uppercase() || matches!(c, ' ' | '.' | '\'' | '/' | '-' | ','))
+        && rest.split_whitespace().count() <= 4;
+    if is_place {
+        return true;
+    }
+    if let Some(before) = rest.strip_suffix(DATELINE_SEPARATORS) {
+        return is_short(before);
+    }
+    let starts_byline = lower.starts_with("by ") || lower.starts_with("source:");
+    starts_byline && is_short(&lower)
+}
+
+fn is_short(text: &str) -> bool {
+    text.split_whitespace().count() <= MAX_BYLINE_WORDS
+}
+
+fn calendar_date(caps: &regex::Captures<'_>) -> Option<NaiveDate> {
     let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
     if let (Some(m), Some(d), Some(y)) = (caps.name("m1"), number("d1"), number("y1")) {
         return NaiveDate::from_ymd_opt(y as i32, month_number(m.as_str())?, d);
@@ -71,7 +164,47 @@ pub(crate) fn publication_date(line: &str) -> Option<NaiveDate> {
     if let (Some(d), Some(mo), Some(y)) = (number("d4"), number("mo4"), number("y4")) {
         return NaiveDate::from_ymd_opt(y as i32, mo, d);
     }
+    if let (Some(a), Some(b), Some(y)) = (number("a5"), number("b5"), caps.name("y5")) {
+        // Two-digit years are this century's; the month comes first (US style) unless the
+        // first number cannot be a month.
+        let year = match y.as_str().len() {
+            2 => 2000 + y.as_str().parse::<i32>().ok()?,
+            _ => y.as_str().parse::<i32>().ok()?,
+        };
+        let (month, day) = if a > 12 { (b, a) } else { (a, b) };
+        return NaiveDate::from_ymd_opt(year, month, day);
+    }
     None
+}
+
+static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[/_-])(?:(?P<y1>(?:19|20)\d\d)[/-](?P<m1>\d\d?)[/-](?P<d1>\d\d?)|(?P<y2>(?:19|20)\d\d)(?P<m2>\d\d)(?P<d2>\d\d)|(?P<y3>(?:19|20)\d\d)[/-]?(?P<mn3>{MONTH})[/-]?(?P<d3>\d\d?)|(?P<d4>\d\d?)-(?P<mn4>{MONTH})-(?P<y4>(?:19|20)\d\d))(?:[/_.-]|$)"
+    ))
+    .expect("valid URL date regex")
+});
+
+/// A publication date in a URL's path: `/2017/06/12/`, `/2018/7/9/`, `/20190521/`,
+/// `/2019-05/21/`, `/2018/Sep/14/`, `-2011-sep-02-`, `-2009jul04-`, `/14-Jul-2015/` and the
+/// like. A year and month alone are no date; the host, query and fragment are not read.
+pub fn date_in_url(url: &str) -> Option<NaiveDate> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |at| &after_scheme[at..]);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    URL_DATE.captures_iter(path).find_map(|caps| {
+        let number = |name: &str| caps.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+        let month_name = |name: &str| caps.name(name).and_then(|m| month_number(m.as_str()));
+        let (year, month, day) = if let Some(year) = number("y1") {
+            (year, number("m1")?, number("d1")?)
+        } else if let Some(year) = number("y2") {
+            (year, number("m2")?, number("d2")?)
+        } else if let Some(year) = number("y3") {
+            (year, month_name("mn3")?, number("d3")?)
+        } else {
+            (number("y4")?, month_name("mn4")?, number("d4")?)
+        };
+        NaiveDate::from_ymd_opt(year as i32, month, day)
+    })
 }
 
 /// Finds date expressions in a sentence and resolves them against `published`. Relative
@@ -222,11 +355,117 @@ mod tests {
     #[test]
     fn publication_dates_come_from_datelines() {
         let expect = NaiveDate::from_ymd_opt(2018, 9, 14);
-        assert_eq!(publication_date("Fri Sep 14, 2018 06:50AM"), expect);
-        assert_eq!(publication_date("Published 14 September 2018"), expect);
-        assert_eq!(publication_date("2018-09-14T06:50:00Z"), expect);
-        assert_eq!(publication_date("Updated: 14-09-2018 20:31 IST"), expect);
-        assert_eq!(publication_date("Iran Press TV"), None);
-        assert_eq!(publication_date("Sep 31, 2018"), None);
+        assert_eq!(dateline_date("Fri Sep 14, 2018 06:50AM"), expect);
+        assert_eq!(dateline_date("Published 14 September 2018"), expect);
+        assert_eq!(dateline_date("2018-09-14T06:50:00Z"), expect);
+        assert_eq!(dateline_date("Updated: 14-09-2018 20:31 IST"), expect);
+        assert_eq!(dateline_date("Iran Press TV"), None);
+        assert_eq!(dateline_date("Sep 31, 2018"), None);
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn datelines_in_the_formats_news_uses() {
+        assert_eq!(dateline_date("Updated: 2019-03-12 14:05"), day(2019, 3, 12));
+        assert_eq!(dateline_date("Posted 9/2/22"), day(2022, 9, 2));
+        assert_eq!(dateline_date("Posted 25/12/2021 08:00"), day(2021, 12, 25));
+        assert_eq!(dateline_date("March 5, 2019 10:42 ET"), day(2019, 3, 5));
+        assert_eq!(dateline_date("(Agency - 3rd March, 2020)"), day(2020, 3, 3));
+        assert_eq!(dateline_date("Fri Sep 14, 2018 06:50AM"), day(2018, 9, 14));
+        assert_eq!(dateline_date("2019-10-07T12:00:00Z"), day(2019, 10, 7));
+        assert_eq!(dateline_date("7 October 2019"), day(2019, 10, 7));
+        assert_eq!(dateline_date("Sunday, 6 October 2019"), day(2019, 10, 6));
+        assert_eq!(dateline_date("[April 2, 2016]"), day(2016, 4, 2));
+        assert_eq!(
+            dateline_date("KATHMANDU, Nov. 30, 2017 - The talks ended."),
+            day(2017, 11, 30)
+        );
+        assert_eq!(
+            dateline_date("By Ada Reporter and Bo Writer | June 3, 2021"),
+            day(2021, 6, 3)
+        );
+        assert_eq!(
+            dateline_date("Wire desk| 2020-02-29 11:12:13|Editor: Someone"),
+            day(2020, 2, 29)
+        );
+    }
+
+    #[test]
+    fn dates_a_story_merely_mentions_are_no_datelines() {
+        assert_eq!(
+            dateline_date("Talks are set for March 5, 2019 in Oslo"),
+            None
+        );
+        assert_eq!(
+            dateline_date("On 7 October 2019 the two ministers met in Rome."),
+            None
+        );
+        assert_eq!(
+            dateline_date("The embargo, first imposed on 2 May 2008 - and never lifted - stays"),
+            None
+        );
+        assert_eq!(dateline_date("Posted 2/30/22"), None);
+        assert_eq!(dateline_date("nothing here"), None);
+    }
+
+    #[test]
+    fn dates_in_url_paths() {
+        let url = |u: &str| date_in_url(u);
+        assert_eq!(
+            url("https://example.com/news/2017/06/12/a-story"),
+            day(2017, 6, 12)
+        );
+        assert_eq!(
+            url("https://example.com/world/20190521/story.html"),
+            day(2019, 5, 21)
+        );
+        assert_eq!(
+            url("http://example.com//en/2019-05/21/c_1.htm"),
+            day(2019, 5, 21)
+        );
+        assert_eq!(
+            url("https://example.com/news/2019-02-07/a-story"),
+            day(2019, 2, 7)
+        );
+        assert_eq!(
+            url("https://example.com/2018/Sep/14/NEWS/x.shtml"),
+            day(2018, 9, 14)
+        );
+        assert_eq!(
+            url("https://example.com/x/la-2011-sep-02-story"),
+            day(2011, 9, 2)
+        );
+        assert_eq!(url("https://example.com/en/20220806_N01/"), day(2022, 8, 6));
+        assert_eq!(
+            url("https://example.com/33-2022-12-21-01-55.html"),
+            day(2022, 12, 21)
+        );
+        assert_eq!(
+            url("https://example.com/archives/2019/05/03/2003714493"),
+            day(2019, 5, 3)
+        );
+        assert_eq!(
+            url("https://example.com/news/2018/7/9/a-story"),
+            day(2018, 7, 9)
+        );
+        assert_eq!(
+            url("https://example.com/16-Apr-2018/a-story"),
+            day(2018, 4, 16)
+        );
+        assert_eq!(
+            url("https://example.com/x-070409-2009jul04-story"),
+            day(2009, 7, 4)
+        );
+        assert_eq!(url("https://example.com/post/1696/2018/2/a-story"), None);
+        assert_eq!(url("https://example.com/world/2017/08/month-only"), None);
+        assert_eq!(url("https://example.com/story/1039454"), None);
+        assert_eq!(url("https://example.com/a/2019/13/45/bad"), None);
+        assert_eq!(url("https://example.com/search?from=2019-05-21"), None);
+        assert_eq!(url("https://2019-05-21.example.com/"), None);
+        assert_eq!(url("not a url"), None);
+        assert_eq!(url(""), None);
     }
 }

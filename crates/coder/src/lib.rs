@@ -27,6 +27,8 @@ use statecraft_types::{
     event_id, quad_class_of,
 };
 
+pub use crate::dates::date_in_url;
+
 use crate::context::DocContext;
 use crate::frames::{Candidate, Frames};
 use crate::gazetteer::Gazetteer;

@@ -48,7 +48,7 @@ pub(crate) fn clean(text: &str, lexicon: &Lexicon) -> Cleaned {
         if !ends_like_sentence && trimmed.chars().count() <= MAX_HEADING_CHARS {
             if cleaned.published.is_none()
                 && !seen_body
-                && let Some(date) = dates::publication_date(trimmed)
+                && let Some(date) = dates::dateline_date(trimmed)
             {
                 cleaned.published = Some(date);
                 // The headline is the heading just before the dateline.
@@ -74,12 +74,12 @@ pub(crate) fn clean(text: &str, lexicon: &Lexicon) -> Cleaned {
             }
             continue;
         }
-        seen_body = true;
-        if cleaned.published.is_none() {
+        if !seen_body && cleaned.published.is_none() {
             // A dateline at the head of the first paragraph ("WASHINGTON, Oct. 6, 2017 -").
             let head: String = trimmed.chars().take(80).collect();
-            cleaned.published = dates::publication_date(&head);
+            cleaned.published = dates::dateline_date(&head);
         }
+        seen_body = true;
         split_sentences(text, start, start + trimmed.len(), &mut cleaned.sentences);
     }
     cleaned

@@ -10,7 +10,8 @@ use statecraft_eventlog::{Error as LogError, EventLog, ExpectedVersion, NewRecor
 use statecraft_proto::pb::events::v1 as events;
 use statecraft_proto::pb::events::v1::RecordType;
 use statecraft_types::{
-    DocId, Document, DocumentFields, legacy_normalize_text, normalize_text, validate_document,
+    DateOrigin, DocId, Document, DocumentFields, legacy_normalize_text, normalize_text,
+    validate_document,
 };
 
 use crate::config::Config;
@@ -33,6 +34,13 @@ pub struct Submission {
     pub language: Option<String>,
     /// W3C traceparent of the caller, copied into the record metadata.
     pub traceparent: Option<String>,
+}
+
+/// A date read from a URL or a text can stand as a publication date: from 1900 to tomorrow
+/// (what ingest accepts from callers).
+fn plausible_publication(day: chrono::NaiveDate) -> bool {
+    let earliest = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+    day >= earliest && day <= (Utc::now() + chrono::Duration::days(1)).date_naive()
 }
 
 /// The outcome of a submission.
@@ -79,8 +87,24 @@ impl IngestService {
         {
             return Ok(stored);
         }
-        let needs_metadata = submission.title.is_none() || submission.published_at.is_none();
-        let (title, published_at, text) = if needs_metadata {
+        // The publication date: the caller's field, else a date in the URL's path, else a
+        // dateline in the text.
+        let url_date = match submission.published_at {
+            Some(_) => None,
+            None => submission
+                .url
+                .as_deref()
+                .and_then(statecraft_coder::date_in_url)
+                .filter(|day| plausible_publication(*day))
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .map(|time| time.and_utc()),
+        };
+        let given = submission
+            .published_at
+            .map(|time| (time, DateOrigin::Field))
+            .or(url_date.map(|time| (time, DateOrigin::Url)));
+        let needs_metadata = submission.title.is_none() || given.is_none();
+        let (title, dated, text) = if needs_metadata {
             let coder = self.coder.clone();
             let (recovered, text) =
                 tokio::task::spawn_blocking(move || (coder.read_metadata(&text), text))
@@ -89,17 +113,22 @@ impl IngestService {
                         field: "text",
                         reason: format!("metadata recovery failed: {e}"),
                     })?;
-            let published = recovered
+            let from_dateline = recovered
                 .1
+                .filter(|day| plausible_publication(*day))
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc());
+                .map(|d| (d.and_utc(), DateOrigin::Dateline));
             (
                 submission.title.or(recovered.0),
-                submission.published_at.or(published),
+                given.or(from_dateline),
                 text,
             )
         } else {
-            (submission.title, submission.published_at, text)
+            (submission.title, given, text)
+        };
+        let (published_at, date_origin) = match dated {
+            Some((time, origin)) => (Some(time), origin),
+            None => (None, DateOrigin::None),
         };
         let document = Document {
             doc_id: doc_id.clone(),
@@ -110,6 +139,7 @@ impl IngestService {
             language: submission.language.unwrap_or_else(|| "en".to_owned()),
             text,
             ingested_at: Utc::now(),
+            date_origin,
         };
         let payload = events::DocumentIngested {
             document: Some(document.into()),

@@ -164,6 +164,7 @@ impl QueryApi for Api {
                 source_url: e.url.unwrap_or_default(),
                 publisher: e.publisher.unwrap_or_default(),
                 published: e.published.map(|d| d.to_string()).unwrap_or_default(),
+                incident_id: e.incident_id.unwrap_or_default(),
             })
         }))))
     }

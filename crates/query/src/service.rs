@@ -89,6 +89,8 @@ pub struct Exported {
     pub publisher: Option<String>,
     /// The document's publication date.
     pub published: Option<chrono::NaiveDate>,
+    /// The incident the event belongs to ("inc-" and its first report's event id).
+    pub incident_id: Option<String>,
 }
 
 /// A document with its events.
@@ -314,9 +316,16 @@ impl QueryService {
                 let exported: Vec<Exported> = model
                     .events
                     .at(&chunk)
-                    .map(|(_, event)| {
+                    .map(|(slot, event)| {
                         let document = model.documents.get(&event.doc_id).map(|d| &d.document);
+                        let incident_id = model
+                            .incidents
+                            .of(slot)
+                            .and_then(|incident| incident.events.first())
+                            .and_then(|first| model.events.get(*first))
+                            .map(|first| format!("inc-{}", first.event_id));
                         Exported {
+                            incident_id,
                             event: event.clone(),
                             url: document.and_then(|d| d.url.clone()),
                             publisher: document.and_then(|d| d.source.clone()),

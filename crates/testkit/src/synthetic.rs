@@ -166,6 +166,7 @@ pub fn document(n: u64, events_per_doc: usize, rng: &mut Rng) -> (String, NewRec
         language: "en".to_owned(),
         text,
         ingested_at: Utc::now(),
+        date_origin: statecraft_types::DateOrigin::Field,
     };
     let ingested = NewRecord {
         id: statecraft_ingest::document_record_id(&doc_id),

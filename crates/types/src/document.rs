@@ -64,6 +64,40 @@ pub struct Document {
     pub text: String,
     /// When ingest accepted it.
     pub ingested_at: DateTime<Utc>,
+    /// Where `published_at` came from.
+    #[serde(default)]
+    pub date_origin: DateOrigin,
+}
+
+/// Where a document's publication date came from: ingest tries the caller's field, then the
+/// URL's path, then a dateline in the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrigin {
+    /// Not recorded: the document was ingested before origins were kept.
+    #[default]
+    Unrecorded,
+    /// Given by the caller (a feed record's date field).
+    Field,
+    /// Read from a date in the URL's path.
+    Url,
+    /// Read from a dateline or byline in the text.
+    Dateline,
+    /// No date was found.
+    None,
+}
+
+impl DateOrigin {
+    /// The origin's name as the CLI and exports print it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrigin::Unrecorded => "unrecorded",
+            DateOrigin::Field => "field",
+            DateOrigin::Url => "url",
+            DateOrigin::Dateline => "dateline",
+            DateOrigin::None => "none",
+        }
+    }
 }
 
 /// Characters that never show and carry no meaning for identity: byte order marks, zero-width

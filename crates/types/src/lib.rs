@@ -16,7 +16,8 @@ mod wire;
 pub use actor::{Actor, ActorKind};
 pub use codes::{CameoCode, cameo_code, quad_class_of};
 pub use document::{
-    DocId, Document, has_visible_text, is_visible, legacy_normalize_text, normalize_text,
+    DateOrigin, DocId, Document, has_visible_text, is_visible, legacy_normalize_text,
+    normalize_text,
 };
 pub use error::{ProtocolError, Result};
 pub use event::{

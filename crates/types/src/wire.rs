@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use statecraft_proto::pb::events::v1 as pb;
 
 use crate::{
-    Actor, ActorKind, DatePrecision, DocId, Document, Event, EventDate, EventType, Evidence,
-    Plover, Polarity, ProtocolError, Result, SanctionDetails,
+    Actor, ActorKind, DateOrigin, DatePrecision, DocId, Document, Event, EventDate, EventType,
+    Evidence, Plover, Polarity, ProtocolError, Result, SanctionDetails,
 };
 
 fn prefixed(field: &'static str) -> impl Fn(ProtocolError) -> ProtocolError {
@@ -292,6 +292,30 @@ impl TryFrom<pb::Event> for Event {
     }
 }
 
+impl From<DateOrigin> for pb::DateOrigin {
+    fn from(origin: DateOrigin) -> Self {
+        match origin {
+            DateOrigin::Unrecorded => pb::DateOrigin::Unspecified,
+            DateOrigin::Field => pb::DateOrigin::Field,
+            DateOrigin::Url => pb::DateOrigin::Url,
+            DateOrigin::Dateline => pb::DateOrigin::Dateline,
+            DateOrigin::None => pb::DateOrigin::None,
+        }
+    }
+}
+
+impl From<pb::DateOrigin> for DateOrigin {
+    fn from(origin: pb::DateOrigin) -> Self {
+        match origin {
+            pb::DateOrigin::Unspecified => DateOrigin::Unrecorded,
+            pb::DateOrigin::Field => DateOrigin::Field,
+            pb::DateOrigin::Url => DateOrigin::Url,
+            pb::DateOrigin::Dateline => DateOrigin::Dateline,
+            pb::DateOrigin::None => DateOrigin::None,
+        }
+    }
+}
+
 impl From<Document> for pb::Document {
     fn from(doc: Document) -> Self {
         pb::Document {
@@ -303,6 +327,7 @@ impl From<Document> for pb::Document {
             language: doc.language,
             text: doc.text,
             ingested_at: Some(to_timestamp(doc.ingested_at)),
+            date_origin: pb::DateOrigin::from(doc.date_origin) as i32,
         }
     }
 }
@@ -327,6 +352,10 @@ impl TryFrom<pb::Document> for Document {
                 doc.ingested_at
                     .ok_or_else(|| ProtocolError::new("ingested_at", "missing"))?,
             )?,
+            // An origin this build does not know reads as unrecorded rather than failing.
+            date_origin: pb::DateOrigin::try_from(doc.date_origin)
+                .map(DateOrigin::from)
+                .unwrap_or_default(),
         })
     }
 }

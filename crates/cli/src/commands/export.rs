@@ -3,6 +3,7 @@
 use anyhow::Context;
 use futures::StreamExt;
 use statecraft_cli::export::{self, ExportFormat, Provenance};
+use statecraft_cli::ftm;
 use statecraft_proto::pb::extraction::v1 as extraction_pb;
 use statecraft_proto::pb::query::v1 as query_pb;
 use statecraft_types::Event;
@@ -29,17 +30,38 @@ pub(crate) async fn export(
         out!("{header}");
     }
     let mut count = 0u64;
+    let mut for_ftm = Vec::new();
     while let Some(item) = stream.next().await {
         let item = item.context("export stream failed")?;
         let event = Event::try_from(item.event.unwrap_or_default())
             .map_err(|e| anyhow::anyhow!("server sent an invalid event: {e}"))?;
+        count += 1;
+        if format == ExportFormat::Ftm {
+            for_ftm.push(ftm::ExportedEvent {
+                event,
+                incident_id: item.incident_id,
+                source_url: item.source_url,
+                publisher: item.publisher,
+            });
+            continue;
+        }
         let provenance = Provenance {
             url: item.source_url,
             publisher: item.publisher,
             published: item.published,
         };
         out!("{}", export::line(format, &event, &provenance));
-        count += 1;
+    }
+    if format == ExportFormat::Ftm {
+        let entities = ftm::entities(&for_ftm);
+        for entity in &entities {
+            out!("{entity}");
+        }
+        eprintln!(
+            "exported {} FollowTheMoney entities from {count} events",
+            entities.len()
+        );
+        return Ok(exit::OK);
     }
     eprintln!("exported {count} events");
     Ok(exit::OK)

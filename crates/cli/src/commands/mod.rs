@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use statecraft_cli::client::wait_extracted;
+use statecraft_cli::client::{ChunkOutcome, submit_in_streams, wait_extracted};
 use statecraft_cli::cluster::{Cluster, ClusterConfig, health_status};
+use statecraft_cli::feed::{self, FeedFormat, FieldMap};
 use statecraft_cli::{eval, output, samples};
 use statecraft_proto::pb::ingest::v1 as ingest_pb;
 use statecraft_proto::pb::query::v1 as query_pb;
@@ -212,105 +213,170 @@ fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Refuses, before reading or sending it, a file larger than the document limit: the line
-/// names the file and the limit, as the server's INVALID_ARGUMENT would.
-fn check_document_size(file: &Path, max_document_bytes: usize) -> Result<(), String> {
-    let size = std::fs::metadata(file).map_or(0, |meta| meta.len());
-    if size > max_document_bytes as u64 {
-        return Err(format!(
-            "{}: document of {size} bytes exceeds the limit of {max_document_bytes} bytes (ingest.max_document_bytes) (INVALID_ARGUMENT)",
-            file.display()
-        ));
-    }
-    Ok(())
+/// How `ingest` reads its files.
+pub(crate) struct FeedOptions {
+    /// Forced format; by extension when absent.
+    pub(crate) format: Option<FeedFormat>,
+    /// Which record keys fill which fields.
+    pub(crate) fields: FieldMap,
+    /// Outlet for records that name none.
+    pub(crate) source: Option<String>,
+    /// Largest document sent: a larger text file or record is reported, not sent.
+    pub(crate) max_document_bytes: usize,
 }
+
+/// The line for a document over the limit, naming where it came from and the limit, as the
+/// server's INVALID_ARGUMENT would.
+fn too_large(location: &str, size: u64, max_document_bytes: usize) -> String {
+    format!(
+        "{location}: document of {size} bytes exceeds the limit of {max_document_bytes} bytes (ingest.max_document_bytes) (INVALID_ARGUMENT)"
+    )
+}
+
+/// Runs shorter than this get no progress bar.
+const PROGRESS_MIN_DOCUMENTS: usize = 200;
+/// Rejections printed one per line; the rest are counted (all are in `--json`).
+const REJECTIONS_SHOWN: usize = 50;
 
 pub(crate) async fn ingest(
     addr: &str,
     paths: &[PathBuf],
-    source: Option<String>,
-    max_document_bytes: usize,
+    feed: FeedOptions,
     json: bool,
 ) -> anyhow::Result<i32> {
     let files = collect_files(paths)?;
     if files.is_empty() {
         bail!("no files to ingest");
     }
-    let mut client = statecraft_proto::ingest_client(connect(addr, "ingest").await?);
-    let progress = ProgressBar::new(files.len() as u64);
+    let client = statecraft_proto::ingest_client(connect(addr, "ingest").await?);
+    let started = Instant::now();
+    let mut rejected: Vec<String> = Vec::new();
+    let mut requests = Vec::new();
+    let mut locations = Vec::new();
+    for file in &files {
+        let format = feed.format.unwrap_or_else(|| FeedFormat::for_path(file));
+        // A text file over the limit is refused before it is read.
+        let size = std::fs::metadata(file).map_or(0, |meta| meta.len());
+        if format == FeedFormat::Text && size > feed.max_document_bytes as u64 {
+            let location = file.display().to_string();
+            rejected.push(too_large(&location, size, feed.max_document_bytes));
+            continue;
+        }
+        for outcome in feed::read_feed(file, format, &feed.fields) {
+            match outcome {
+                Ok(located) if located.record.text.len() > feed.max_document_bytes => {
+                    let size = located.record.text.len() as u64;
+                    rejected.push(too_large(&located.location, size, feed.max_document_bytes));
+                }
+                Ok(located) => {
+                    let record = located.record;
+                    requests.push(ingest_pb::SubmitDocumentRequest {
+                        text: record.text,
+                        url: record.url.unwrap_or_default(),
+                        title: record.title.unwrap_or_default(),
+                        source: record
+                            .source
+                            .or_else(|| feed.source.clone())
+                            .unwrap_or_default(),
+                        published_at: record.published.map(|time| prost_types::Timestamp {
+                            seconds: time.timestamp(),
+                            nanos: 0,
+                        }),
+                        ..Default::default()
+                    });
+                    locations.push(located.location);
+                }
+                Err(bad) => rejected.push(format!("{}: {}", bad.location, bad.reason)),
+            }
+        }
+    }
+    let text_bytes: usize = requests.iter().map(|r| r.text.len()).sum();
+    let requests_total = requests.len();
+    let progress = if requests_total >= PROGRESS_MIN_DOCUMENTS {
+        ProgressBar::new(requests_total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} documents  {per_sec}  eta {eta}")
             .expect("valid progress template"),
     );
-    let mut unreadable = Vec::new();
-    let mut requests = Vec::with_capacity(files.len());
-    let mut names = Vec::with_capacity(files.len());
-    for file in &files {
-        if let Err(too_large) = check_document_size(file, max_document_bytes) {
-            unreadable.push(too_large);
-            continue;
-        }
-        match std::fs::read(file).map(String::from_utf8) {
-            Ok(Ok(text)) => {
-                requests.push(ingest_pb::SubmitDocumentRequest {
-                    text,
-                    source: source.clone().unwrap_or_default(),
-                    ..Default::default()
-                });
-                names.push(file.display().to_string());
+    let counter = progress.clone();
+    let outcomes = submit_in_streams(&client, requests, move || counter.inc(1)).await;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    let (mut accepted, mut duplicates, mut not_submitted, mut last_position) =
+        (0u64, 0u64, 0usize, 0u64);
+    let mut stopped = Vec::new();
+    for ChunkOutcome {
+        first,
+        len,
+        summary,
+    } in outcomes
+    {
+        let summary = match summary {
+            Ok(summary) => summary,
+            Err(error) => {
+                not_submitted += len;
+                stopped.push(format!("{}: {error:#}", locations[first]));
+                continue;
             }
-            Ok(Err(_)) => unreadable.push(format!("{}: not UTF-8 text", file.display())),
-            Err(error) => unreadable.push(format!("{}: {error}", file.display())),
+        };
+        accepted += summary.accepted;
+        duplicates += summary.duplicates;
+        last_position = last_position.max(summary.last_position);
+        not_submitted += len.saturating_sub(summary.results.len());
+        if !summary.stopped_reason.is_empty() {
+            stopped.push(summary.stopped_reason.clone());
+        }
+        for result in summary.results.iter().filter(|r| r.accepted.is_none()) {
+            let location = locations
+                .get(first + result.index as usize)
+                .map_or("?", String::as_str);
+            rejected.push(format!(
+                "{location}: {} ({})",
+                result.error_message, result.error_code
+            ));
         }
     }
-    let requests_total = requests.len();
-    let counter = progress.clone();
-    let stream = futures::stream::iter(requests).inspect(move |_| counter.inc(1));
-    let summary = client.submit_documents(stream).await?.into_inner();
-    progress.finish_and_clear();
-    let not_submitted = requests_total.saturating_sub(summary.results.len());
-    let rejected: Vec<String> = summary
-        .results
-        .iter()
-        .filter(|r| r.accepted.is_none())
-        .map(|r| {
-            format!(
-                "{}: {} ({})",
-                names[r.index as usize], r.error_message, r.error_code
-            )
-        })
-        .chain(unreadable.iter().cloned())
-        .collect();
+    let seconds = elapsed.as_secs_f64().max(1e-9);
+    let docs_per_second = (accepted + duplicates) as f64 / seconds;
+    let megabytes_per_second = text_bytes as f64 / 1e6 / seconds;
     if json {
         out!(
             "{}",
             serde_json::json!({
-                "accepted": summary.accepted,
-                "duplicates": summary.duplicates,
+                "accepted": accepted,
+                "duplicates": duplicates,
                 "rejected": rejected.len(),
                 "not_submitted": not_submitted,
-                "last_position": summary.last_position,
-                "stopped_reason": summary.stopped_reason,
+                "last_position": last_position,
+                "stopped_reason": stopped.join("; "),
+                "seconds": seconds,
+                "docs_per_second": docs_per_second,
+                "text_mb_per_second": megabytes_per_second,
                 "errors": rejected,
             })
         );
     } else {
         out!(
-            "accepted {}  duplicates {}  rejected {}  not submitted {}  last position {}",
-            summary.accepted,
-            summary.duplicates,
+            "accepted {accepted}  duplicates {duplicates}  rejected {}  not submitted {not_submitted}  last position {last_position}  in {seconds:.2} s ({docs_per_second:.0} docs/s, {megabytes_per_second:.2} MB/s of text)",
             rejected.len(),
-            not_submitted,
-            summary.last_position
         );
-        if !summary.stopped_reason.is_empty() {
-            eprintln!("ingest stopped early: {}", summary.stopped_reason);
+        for reason in &stopped {
+            eprintln!("ingest stopped early: {reason}");
         }
-        for line in &rejected {
+        for line in rejected.iter().take(REJECTIONS_SHOWN) {
             eprintln!("rejected: {line}");
         }
+        if rejected.len() > REJECTIONS_SHOWN {
+            eprintln!(
+                "... and {} more rejected (--json lists them all)",
+                rejected.len() - REJECTIONS_SHOWN
+            );
+        }
     }
-    Ok(if rejected.is_empty() {
+    Ok(if rejected.is_empty() && not_submitted == 0 {
         exit::OK
     } else {
         exit::PARTIAL
@@ -579,6 +645,37 @@ pub(crate) async fn extract(
                 .unwrap_or_else(|| "unknown".into())
         );
         print_events(&coded.events, false);
+    }
+    Ok(exit::OK)
+}
+
+pub(crate) fn date_recovery(gold_files: &[PathBuf], json: bool) -> anyhow::Result<i32> {
+    let coder = statecraft_coder::Coder::new();
+    for path in gold_files {
+        let recovery = statecraft_cli::date_recovery::score_file(&coder, path)?;
+        if json {
+            out!(
+                "{}",
+                serde_json::json!({ "file": path.display().to_string(), "recovery": recovery })
+            );
+            continue;
+        }
+        let (text, chain) = (recovery.text, recovery.url_then_text);
+        out!(
+            "{}: {} documents, {} with a gold date\n  text alone:      right {}  wrong {}  none {}\n  URL, then text:  right {}  wrong {}  none {}",
+            path.display(),
+            recovery.documents,
+            recovery.dated,
+            text.right,
+            text.wrong,
+            text.none,
+            chain.right,
+            chain.wrong,
+            chain.none
+        );
+        for (doc_id, recovered, gold) in &recovery.wrong_from_text {
+            out!("  wrong from text: {doc_id} read {recovered}, gold {gold}");
+        }
     }
     Ok(exit::OK)
 }
