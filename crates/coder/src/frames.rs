@@ -359,9 +359,12 @@ impl FrameInput<'_> {
             }
             // "an envoy to Paris"; "imports from Australia"; "an ultimatum to Quito".
             Role::Locative => {
-                // "was suspended from the bloc": the body that suspends.
+                // "was suspended from the bloc", "a rebuke from Beijing": the agent.
                 let suspended_from = self.rule.shape == Shape::Passive
-                    && self.rule.event_type == EventType::ReduceRelations;
+                    && matches!(
+                        self.rule.event_type,
+                        EventType::ReduceRelations | EventType::Condemn
+                    );
                 self.rule.shape == Shape::Recall
                     || self.trade_rule()
                     || self.recipient(m)

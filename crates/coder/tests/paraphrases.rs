@@ -352,3 +352,22 @@ fn a_counterpart_named_after_its_title_is_coordinated_with_the_first_party() {
         ),
     ]);
 }
+
+#[test]
+fn a_rebuke_drawn_from_a_party_and_a_call_for_an_addressee_to_act() {
+    assert_all(&[
+        (
+            "Canada's prime minister spoke of the islands on Monday, drawing a sharp rebuke from Beijing.",
+            "CONDEMN CHN -> CAN",
+        ),
+        (
+            "Hungary was criticised by the European Commission on Friday.",
+            "CONDEMN EUR -> HUN",
+        ),
+        (
+            "Mexico has called for the Security Council to hold an urgent session.",
+            "APPEAL MEX -> UNO",
+        ),
+    ]);
+    assert_none(&["Norway pressed for new sanctions on Belarus."]);
+}

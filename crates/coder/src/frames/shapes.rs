@@ -186,6 +186,14 @@ impl FrameInput<'_> {
                 {
                     return None;
                 }
+                // "called for the council to act": the addressee comes at once and is asked
+                // to do something ("called for sanctions on X" names no addressee).
+                if rule.name == "appeal.call_for"
+                    && (targets[0].start > self.trigger_end + 5
+                        || !self.lower[targets[0].end..].starts_with(" to "))
+                {
+                    return None;
+                }
                 let last_target_end = targets.last().map_or(self.trigger_end, |t| t.end);
                 let mut candidate = self.candidate(source, targets);
                 // Symmetric events pair their coordinated subjects with the targets once;
@@ -229,11 +237,25 @@ impl FrameInput<'_> {
                 Some(self.candidate(source, targets))
             }
             Shape::Passive => {
-                let target = self.source_before(self.trigger_start)?;
+                // ", drawing a rebuke from X": the participle's subject opens the clause.
+                let participle = self.lower[..self.trigger_start].trim_end().ends_with(',')
+                    && self.lower[self.trigger_start..]
+                        .split(' ')
+                        .next()
+                        .is_some_and(|w| w.ends_with("ing"));
+                let target = if participle {
+                    self.first_in_clause(self.trigger_start)?
+                } else {
+                    self.source_before(self.trigger_start)?
+                };
                 let source = self
                     .targets_after(self.trigger_end, clause_end, 1, Some(&target.actors[0]))
                     .into_iter()
                     .next()?;
+                // The agent of a judgement follows its "from" or "by" at once.
+                if rule.event_type == EventType::Condemn && source.start > self.trigger_end + 5 {
+                    return None;
+                }
                 Some(self.candidate(source, vec![target]))
             }
             Shape::Nominal => {
