@@ -267,7 +267,12 @@ const CONDITIONAL: &[&str] = &[
 
 fn conditional(lower: &str, trigger_start: usize) -> bool {
     let window = &lower[ceil_boundary(lower, trigger_start.saturating_sub(45))..trigger_start];
-    CONDITIONAL.iter().any(|w| window.contains(w))
+    CONDITIONAL.iter().any(|w| {
+        window.match_indices(w).any(|(at, _)| {
+            // "in May 2018" is a month, not a modal.
+            *w != " may " || !window[at + w.len()..].starts_with(|c: char| c.is_ascii_digit())
+        })
+    })
 }
 
 struct FrameInput<'a> {

@@ -791,6 +791,16 @@ fn find_anaphors(sentence: &str, context: &DocContext, mentions: &mut Vec<Mentio
             })
             .collect();
         earlier.sort_by_key(|m| m.start);
+        // "China told Tokyo that it will ban ...": a pronoun opening a reported clause stands
+        // for the reporting verb's subject, not for its object right before "that".
+        if matches!(word.as_str(), "it" | "they")
+            && earlier.len() >= 2
+            && earlier
+                .last()
+                .is_some_and(|m| sentence[m.end..found.start()].trim() == "that")
+        {
+            earlier.pop();
+        }
         let actors = context.resolve(&word, &earlier);
         if actors.is_empty() {
             continue;

@@ -371,3 +371,31 @@ fn a_rebuke_drawn_from_a_party_and_a_call_for_an_addressee_to_act() {
     ]);
     assert_none(&["Norway pressed for new sanctions on Belarus."]);
 }
+
+#[test]
+fn an_urge_to_stop_is_a_demand_even_with_a_head_noun_after_the_addressee() {
+    assert_all(&[
+        (
+            "Hanoi urges the Chinese side to halt the drilling at once.",
+            "DEMAND VNM -> CHN",
+        ),
+        (
+            "Seoul urged Tokyo to withdraw the export curbs.",
+            "DEMAND KOR -> JPN",
+        ),
+    ]);
+}
+
+#[test]
+fn a_pronoun_after_the_object_and_that_is_the_subject_and_may_as_a_month_is_no_modal() {
+    assert_all(&[
+        (
+            "Seoul informed Tokyo that it will ban all imports of Japanese beef.",
+            "SANCTION_IMPOSE KOR -> JPN",
+        ),
+        (
+            "Canada left the pact in May 2019 and reinstated sanctions on Cuba.",
+            "SANCTION_IMPOSE CAN -> CUB",
+        ),
+    ]);
+}

@@ -208,9 +208,11 @@ impl FrameInput<'_> {
                 if rule.event_type == EventType::Appeal {
                     let after = &self.lower[last_target_end
                         ..crate::text::floor_boundary(self.lower, last_target_end + 40)];
+                    // "urged Iran to stop", "urges the US side to halt".
                     let demanded = after
-                        .strip_prefix(" to ")
-                        .and_then(|rest| rest.split(' ').next())
+                        .find(" to ")
+                        .filter(|&at| at <= 12 && !after[..at].contains(','))
+                        .and_then(|at| after[at + 4..].split(' ').next())
                         .is_some_and(|verb| STOP_VERBS.contains(&verb));
                     if demanded {
                         candidate.rule_override = Some("demand.urge");
