@@ -208,6 +208,17 @@ pub(crate) fn find_mentions(
     find_generic_groups(sentence, &mut mentions);
     find_anaphors(sentence, context, &mut mentions);
     mentions.sort_by_key(|m| m.start);
+    // "met in Bogota, Colombia": the state after a place's comma names where the place is.
+    for i in 1..mentions.len() {
+        let (done, rest) = mentions.split_at_mut(i);
+        let previous = &done[i - 1];
+        if previous.role == Role::Locative
+            && rest[0].role == Role::Name
+            && sentence[previous.end..rest[0].start] == *", "
+        {
+            rest[0].role = Role::Locative;
+        }
+    }
     mentions
 }
 

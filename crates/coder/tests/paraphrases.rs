@@ -399,3 +399,16 @@ fn a_pronoun_after_the_object_and_that_is_the_subject_and_may_as_a_month_is_no_m
         ),
     ]);
 }
+
+#[test]
+fn the_state_after_a_city_and_comma_is_a_place_not_a_party() {
+    assert_all(&[(
+        "The Chilean president met in Lima, Peru, with Bolivia's president.",
+        "MEET CHL -> BOL",
+    )]);
+    let got = coded("The Chilean president met in Lima, Peru, with Bolivia's president.");
+    assert!(
+        got.iter().all(|g| !g.contains("PER")),
+        "Peru is where they met: {got:?}"
+    );
+}
