@@ -39,6 +39,8 @@ pub(crate) enum Shape {
     QuotedJudgement,
     /// TARGET will face sanctions (said by the speaker or sayer).
     Faces,
+    /// SOURCE will do something unless TARGET ...: a conditional threat.
+    Unless,
 }
 
 impl Shape {
@@ -59,6 +61,7 @@ impl Shape {
             "WithPossessor" => Shape::WithPossessor,
             "QuotedJudgement" => Shape::QuotedJudgement,
             "Faces" => Shape::Faces,
+            "Unless" => Shape::Unless,
             _ => return None,
         })
     }

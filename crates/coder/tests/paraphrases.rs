@@ -412,3 +412,18 @@ fn the_state_after_a_city_and_comma_is_a_place_not_a_party() {
         "Peru is where they met: {got:?}"
     );
 }
+
+#[test]
+fn a_future_act_held_out_unless_another_party_acts_is_a_threat() {
+    assert_all(&[
+        (
+            "Ghana said it would close the border unless Togo hands over the suspects.",
+            "THREATEN GHA -> TGO",
+        ),
+        (
+            "Nigeria announced that it will withdraw its peacekeepers from Chad unless a ceasefire is arranged.",
+            "THREATEN NGA -> TCD",
+        ),
+    ]);
+    assert_none(&["Officials expect the talks to stall unless the weather improves."]);
+}

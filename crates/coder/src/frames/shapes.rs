@@ -451,6 +451,36 @@ impl FrameInput<'_> {
                 })?;
                 Some(self.candidate(speaker, vec![target]))
             }
+            Shape::Unless => {
+                // "X will pull its troops out of Chad unless Y ...": the subject of the
+                // future act threatens the subject of the condition, else the party the
+                // act is aimed at.
+                let head = &self.lower[..self.trigger_start];
+                let modal = [" will ", " would ", "'ll "]
+                    .iter()
+                    .filter_map(|m| head.rfind(m))
+                    .max()?;
+                let source = self.source_before(modal)?;
+                let own = |m: &&Mention| m.actors.iter().any(|a| a.same_entity(&source.actors[0]));
+                let condition_subject = self
+                    .mentions
+                    .iter()
+                    .find(|m| {
+                        m.start >= self.trigger_end
+                            && m.start <= self.trigger_end + 5
+                            && usable_source(m)
+                            && m.actors[0].country.is_some()
+                    })
+                    .filter(|m| !own(m));
+                let aimed_at = self.mentions.iter().find(|m| {
+                    m.start > modal
+                        && m.end <= self.trigger_start
+                        && !m.actors.is_empty()
+                        && !own(m)
+                });
+                let target = condition_subject.or(aimed_at)?;
+                Some(self.candidate(source, vec![target]))
+            }
             Shape::Faces => {
                 // The one who faces the consequences stands before the verb; the one who
                 // threatens is the speaker or the sayer of the sentence.
