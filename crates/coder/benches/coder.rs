@@ -90,6 +90,25 @@ fn corpus() -> Vec<String> {
     documents
 }
 
+/// The texts of `../shared/data/corpus/news-unlabelled.jsonl` (or `STATECRAFT_CORPUS`), or
+/// none when the file is absent.
+fn real_news() -> Vec<String> {
+    let path = std::env::var("STATECRAFT_CORPUS").unwrap_or_else(|_| {
+        format!(
+            "{}/../../../shared/data/corpus/news-unlabelled.jsonl",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    });
+    let Ok(file) = std::fs::read_to_string(&path) else {
+        println!("real news: {path} not found, skipped");
+        return Vec::new();
+    };
+    file.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|record| record.get("text")?.as_str().map(str::to_owned))
+        .collect()
+}
+
 fn main() {
     let coder = Coder::new();
     let documents = corpus();
@@ -146,6 +165,30 @@ fn main() {
         );
     }
 
+    // Real news, when the shared corpus sits beside the checkout (it is not in the repo):
+    // the 402 unlabelled excerpts, each coded as its own document.
+    let real = real_news();
+    let real_throughput = (!real.is_empty()).then(|| {
+        let bytes: usize = real.iter().map(String::len).sum();
+        let rounds = 5;
+        let started = Instant::now();
+        let mut events = 0usize;
+        for _ in 0..rounds {
+            for (i, text) in real.iter().enumerate() {
+                events += coder.code(&i.to_string(), text, None).events.len();
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        let rate = (rounds * bytes) as f64 / (1024.0 * 1024.0) / secs;
+        println!(
+            "coder     real news            {:>9} events     {rate:>8.1} MB/s  ({} excerpts, {:.0} KB, {rounds} rounds)",
+            events / rounds,
+            real.len(),
+            bytes as f64 / 1024.0
+        );
+        rate
+    });
+
     let throughput = megabytes / coder_secs;
     let baseline = megabytes / baseline_secs;
     println!("baseline  sentence splitting   {sentences:>9} sentences  {baseline:>8.1} MB/s");
@@ -155,6 +198,9 @@ fn main() {
     );
     println!("bench: coder.throughput {throughput:.2} MB/s");
     println!("bench: coder.baseline {baseline:.2} MB/s");
+    if let Some(rate) = real_throughput {
+        println!("bench: coder.real_news {rate:.2} MB/s");
+    }
     for (name, spent) in stages {
         println!(
             "bench: coder.stage.{name} {:.1} %",
