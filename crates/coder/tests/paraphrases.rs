@@ -390,7 +390,7 @@ fn an_urge_to_stop_is_a_demand_even_with_a_head_noun_after_the_addressee() {
 fn a_pronoun_after_the_object_and_that_is_the_subject_and_may_as_a_month_is_no_modal() {
     assert_all(&[
         (
-            "Seoul informed Tokyo that it will ban all imports of Japanese beef.",
+            "Seoul warned Tokyo that it would soon stop buying Japanese beef.",
             "SANCTION_IMPOSE KOR -> JPN",
         ),
         (
