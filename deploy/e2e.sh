@@ -95,7 +95,7 @@ log "killed extraction replica ${victim:0:12}"
 wait "$ingest_pid" || fail "ingest failed: $(cat "$workdir/ingest.json")"
 grep -q "\"accepted\":$DOCS" "$workdir/ingest.json" || fail "not every document accepted: $(cat "$workdir/ingest.json")"
 
-until stats=$("$CLI" stats "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==$DOCS and s['pending_documents']==0 else 1)" "$stats"; do
+until stats=$("$CLI" stats --addr "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==$DOCS and s['pending_documents']==0 else 1)" "$stats"; do
   deadline "waiting for every document to be extracted (last stats: ${stats:-none})"
   sleep 1
 done
@@ -119,7 +119,7 @@ echo "$again" | grep -q '"duplicates":1' || fail "a duplicate submission was not
 log "duplicate submission reported: $again"
 
 for index in 1 2 3; do
-  if port=$(compose port --index="$index" extraction 50052 2>/dev/null | tail -1) && [ -n "$port" ] && status=$("$CLI" status "$port" 2>/dev/null); then
+  if port=$(compose port --index="$index" extraction 50052 2>/dev/null | tail -1) && [ -n "$port" ] && status=$("$CLI" status --addr "$port" 2>/dev/null); then
     log "extraction replica $index ($port): $status"
   else
     log "extraction replica $index: killed"
@@ -183,15 +183,15 @@ if [ "${E2E_SECURE:-1}" = 1 ]; then
   secure=("$CLI" --tls-ca "$STATECRAFT_CERTS_DIR/cert.pem" --token "$token")
   "${secure[@]}" ingest --addr "$INGEST" --json "$workdir"/docs/doc-000*.txt > "$workdir/secure-ingest.json" \
     || fail "ingest over TLS with the token failed: $(cat "$workdir/secure-ingest.json")"
-  until stats=$("${secure[@]}" stats "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==10 and s['pending_documents']==0 else 1)" "$stats"; do
+  until stats=$("${secure[@]}" stats --addr "$QUERY1" 2>/dev/null) && python3 -c "import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s['documents']==10 and s['pending_documents']==0 else 1)" "$stats"; do
     deadline "waiting for the secure deployment to extract 10 documents (last stats: ${stats:-none})"
     sleep 1
   done
-  if out=$("$CLI" --tls-ca "$STATECRAFT_CERTS_DIR/cert.pem" stats "$QUERY1" 2>&1); then
+  if out=$("$CLI" --tls-ca "$STATECRAFT_CERTS_DIR/cert.pem" stats --addr "$QUERY1" 2>&1); then
     fail "a call without the token was answered: $out"
   fi
   echo "$out" | grep -q "bearer token" || fail "a call without the token got an unclear error: $out"
-  if out=$("$CLI" --token "$token" stats "$QUERY1" 2>&1); then
+  if out=$("$CLI" --token "$token" stats --addr "$QUERY1" 2>&1); then
     fail "a plaintext call to the TLS server was answered: $out"
   fi
   python3 - "http://$METRICS/metrics" > "$workdir/metrics.txt" <<'PY' || fail "the query metrics endpoint did not answer"
