@@ -413,59 +413,47 @@ mod tests {
 
     #[test]
     fn dates_in_url_paths() {
-        let url = |u: &str| date_in_url(u);
-        assert_eq!(
-            url("https://example.com/news/2017/06/12/a-story"),
-            day(2017, 6, 12)
-        );
-        assert_eq!(
-            url("https://example.com/world/20190521/story.html"),
-            day(2019, 5, 21)
-        );
-        assert_eq!(
-            url("http://example.com//en/2019-05/21/c_1.htm"),
-            day(2019, 5, 21)
-        );
-        assert_eq!(
-            url("https://example.com/news/2019-02-07/a-story"),
-            day(2019, 2, 7)
-        );
-        assert_eq!(
-            url("https://example.com/2018/Sep/14/NEWS/x.shtml"),
-            day(2018, 9, 14)
-        );
-        assert_eq!(
-            url("https://example.com/x/la-2011-sep-02-story"),
-            day(2011, 9, 2)
-        );
-        assert_eq!(url("https://example.com/en/20220806_N01/"), day(2022, 8, 6));
-        assert_eq!(
-            url("https://example.com/33-2022-12-21-01-55.html"),
-            day(2022, 12, 21)
-        );
-        assert_eq!(
-            url("https://example.com/archives/2019/05/03/2003714493"),
-            day(2019, 5, 3)
-        );
-        assert_eq!(
-            url("https://example.com/news/2018/7/9/a-story"),
-            day(2018, 7, 9)
-        );
-        assert_eq!(
-            url("https://example.com/16-Apr-2018/a-story"),
-            day(2018, 4, 16)
-        );
-        assert_eq!(
-            url("https://example.com/x-070409-2009jul04-story"),
-            day(2009, 7, 4)
-        );
-        assert_eq!(url("https://example.com/post/1696/2018/2/a-story"), None);
-        assert_eq!(url("https://example.com/world/2017/08/month-only"), None);
-        assert_eq!(url("https://example.com/story/1039454"), None);
-        assert_eq!(url("https://example.com/a/2019/13/45/bad"), None);
-        assert_eq!(url("https://example.com/search?from=2019-05-21"), None);
-        assert_eq!(url("https://2019-05-21.example.com/"), None);
-        assert_eq!(url("not a url"), None);
-        assert_eq!(url(""), None);
+        let dated = [
+            ("https://example.com/news/2017/06/12/a-story", (2017, 6, 12)),
+            (
+                "https://example.com/world/20190521/story.html",
+                (2019, 5, 21),
+            ),
+            ("http://example.com//en/2019-05/21/c_1.htm", (2019, 5, 21)),
+            ("https://example.com/news/2019-02-07/a-story", (2019, 2, 7)),
+            (
+                "https://example.com/2018/Sep/14/NEWS/x.shtml",
+                (2018, 9, 14),
+            ),
+            ("https://example.com/x/la-2011-sep-02-story", (2011, 9, 2)),
+            ("https://example.com/en/20220806_N01/", (2022, 8, 6)),
+            (
+                "https://example.com/33-2022-12-21-01-55.html",
+                (2022, 12, 21),
+            ),
+            (
+                "https://example.com/archives/2019/05/03/2003714493",
+                (2019, 5, 3),
+            ),
+            ("https://example.com/news/2018/7/9/a-story", (2018, 7, 9)),
+            ("https://example.com/16-Apr-2018/a-story", (2018, 4, 16)),
+            ("https://example.com/x-070409-2009jul04-story", (2009, 7, 4)),
+        ];
+        for (url, (y, m, d)) in dated {
+            assert_eq!(date_in_url(url), day(y, m, d), "{url}");
+        }
+        let undated = [
+            "https://example.com/post/1696/2018/2/a-story",
+            "https://example.com/world/2017/08/month-only",
+            "https://example.com/story/1039454",
+            "https://example.com/a/2019/13/45/bad",
+            "https://example.com/search?from=2019-05-21",
+            "https://2019-05-21.example.com/",
+            "not a url",
+            "",
+        ];
+        for url in undated {
+            assert_eq!(date_in_url(url), None, "{url}");
+        }
     }
 }
